@@ -26,6 +26,11 @@ export interface ChunkProgress {
   chunk_count: number;
 }
 
+/** What recording progress reports back: document ids that matched no document. */
+export interface ProgressResult {
+  unknown: string[];
+}
+
 export interface ListOptions {
   limit: number;
   cursor?: string | null;
@@ -47,10 +52,16 @@ export interface DocumentRepository {
    * send the same message concurrently.
    */
   relayOutbox(limit: number, publish: (messages: OutboxMessage[]) => Promise<void>): Promise<number>;
-  /** Records chunks seen on chunks.processed (idempotent). */
-  recordChunks(chunks: ChunkProgress[]): Promise<void>;
-  /** Records chunks seen on embeddings.ready (idempotent). */
-  recordEmbeddings(chunks: ChunkProgress[]): Promise<void>;
+  /**
+   * Records chunks seen on chunks.processed (idempotent). Returns the
+   * document ids that do not exist, so the caller can dead-letter them.
+   */
+  recordChunks(chunks: ChunkProgress[]): Promise<ProgressResult>;
+  /**
+   * Records chunks seen on embeddings.ready (idempotent); they may arrive
+   * before their chunks.processed. Returns the unknown document ids.
+   */
+  recordEmbeddings(chunks: ChunkProgress[]): Promise<ProgressResult>;
   /** Moves the document to `failed` with a reason, unless it is already final. */
   markFailed(documentId: string, error: string): Promise<void>;
   /** Null when the document does not exist or belongs to another company. */
