@@ -1,0 +1,5 @@
+export * from './config.js';
+export * from './errors.js';
+export * from './page.js';
+export * from './app.js';
+export * from './service.js';
