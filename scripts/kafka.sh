@@ -1,0 +1,332 @@
+#!/usr/bin/env bash
+# Apache Kafka, KRaft mode, one node (broker + controller) on loopback, from the
+# jars on Maven Central. See docs/adr/0002-kafka-broker-version.md for the version.
+#
+#   scripts/kafka.sh install                  resolve the jars into the cache
+#   scripts/kafka.sh start | stop | status    run the broker (data in $DOCPIPE_STACK_DIR/kafka)
+#   scripts/kafka.sh clean                    stop and delete the broker's data
+#   scripts/kafka.sh topics-create NAME PARTITIONS [key=value...]
+#   scripts/kafka.sh topics-list
+#   scripts/kafka.sh classpath [broker|tools] print a classpath, e.g. for ProducerPerformance
+#   scripts/kafka.sh run-class MAIN [ARGS...] run a main class with the tools classpath
+#
+# Environment: KAFKA_VERSION (default 4.1.2), KAFKA_PORT (19092),
+# KAFKA_CONTROLLER_PORT (19093), KAFKA_HEAP (512m), KAFKA_START_TIMEOUT (120 s),
+# KAFKA_STOP_TIMEOUT (60 s).
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+KAFKA_VERSION="${KAFKA_VERSION:-4.1.2}"
+KAFKA_SCALA="${KAFKA_SCALA:-2.13}"
+KAFKA_HEAP="${KAFKA_HEAP:-512m}"
+KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-120}"
+KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-60}"
+# Logging bindings are not in Kafka's POMs (only in the release tarball).
+# Kafka 4.x: log4j2 behind slf4j-api 1.7.x. Kafka 3.x: reload4j.
+LOG4J2_VERSION="${LOG4J2_VERSION:-2.24.3}"
+SLF4J_VERSION="${SLF4J_VERSION:-1.7.36}"
+
+KAFKA_MAJOR="${KAFKA_VERSION%%.*}"
+KAFKA_HOME="$DOCPIPE_CACHE/kafka/$KAFKA_VERSION"
+KAFKA_BROKER_LIB="$KAFKA_HOME/lib"
+KAFKA_TOOLS_LIB="$KAFKA_HOME/tools-lib"
+KAFKA_STATE="$DOCPIPE_STACK_DIR/kafka"
+KAFKA_BOOTSTRAP="$DOCPIPE_HOST:$KAFKA_PORT"
+# Maven's local repository lives in the cache too, so the repo stays clean and a
+# cold install is really cold; set DOCPIPE_M2_REPO to share ~/.m2 instead.
+M2_REPO="${DOCPIPE_M2_REPO:-$DOCPIPE_CACHE/m2}"
+
+logging_deps() {
+  if (( KAFKA_MAJOR >= 4 )); then
+    cat <<EOF
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-api</artifactId><version>$LOG4J2_VERSION</version></dependency>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId><version>$LOG4J2_VERSION</version></dependency>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j-impl</artifactId><version>$LOG4J2_VERSION</version></dependency>
+EOF
+  else
+    cat <<EOF
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>$SLF4J_VERSION</version></dependency>
+EOF
+  fi
+}
+
+# resolve_into DIR ARTIFACT...: a throwaway POM whose dependencies are the
+# artifacts plus a logging binding; copy-dependencies puts every runtime jar in DIR.
+resolve_into() {
+  local out="$1" a deps="" work
+  shift
+  for a in "$@"; do
+    deps+="    <dependency><groupId>org.apache.kafka</groupId><artifactId>$a</artifactId><version>$KAFKA_VERSION</version></dependency>"$'\n'
+  done
+  work="$(mktemp -d "$KAFKA_HOME/pom.XXXXXX")"
+  cat >"$work/pom.xml" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>docpipe.local</groupId>
+  <artifactId>kafka-runtime</artifactId>
+  <version>0</version>
+  <packaging>pom</packaging>
+  <dependencies>
+$deps$(logging_deps)
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-api</artifactId><version>$SLF4J_VERSION</version></dependency>
+  </dependencies>
+</project>
+EOF
+  rm -rf "$out.tmp"
+  if ! (cd "$work" && mvn -q -B -Dstyle.color=never -Dmaven.repo.local="$M2_REPO" \
+      dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$out.tmp") \
+      >"$work/mvn.log" 2>&1; then
+    cat "$work/mvn.log" >&2
+    rm -rf "$work" "$out.tmp"
+    die "mvn could not resolve $* $KAFKA_VERSION"
+  fi
+  rm -rf "$work" "$out"
+  mv "$out.tmp" "$out"
+}
+
+cmd_install() {
+  if is_installed "$KAFKA_HOME"; then
+    log "kafka $KAFKA_VERSION already installed in $KAFKA_HOME"
+    return 0
+  fi
+  require_cmd mvn java
+  mkdir -p "$KAFKA_HOME"
+  local t0
+  t0="$(now)"
+  log "resolving kafka_$KAFKA_SCALA $KAFKA_VERSION (broker) from Maven Central"
+  resolve_into "$KAFKA_BROKER_LIB" "kafka_$KAFKA_SCALA"
+  log "resolving kafka-tools $KAFKA_VERSION (ProducerPerformance, TopicCommand, ...)"
+  resolve_into "$KAFKA_TOOLS_LIB" kafka-tools "kafka_$KAFKA_SCALA"
+  mark_installed "$KAFKA_HOME"
+  log "installed kafka $KAFKA_VERSION in $(elapsed_since "$t0")s: $(ls "$KAFKA_BROKER_LIB" | wc -l) broker jars, $(ls "$KAFKA_TOOLS_LIB" | wc -l) tools jars"
+}
+
+classpath() { # classpath broker|tools
+  case "${1:-broker}" in
+    broker) printf '%s/*\n' "$KAFKA_BROKER_LIB" ;;
+    tools) printf '%s/*\n' "$KAFKA_TOOLS_LIB" ;;
+    *) usage_die "kafka.sh classpath [broker|tools]" ;;
+  esac
+}
+
+write_config() {
+  local conf="$KAFKA_STATE/config"
+  mkdir -p "$conf" "$KAFKA_STATE/data" "$KAFKA_STATE/logs"
+  cat >"$conf/server.properties" <<EOF
+# Generated by scripts/kafka.sh: single-node KRaft on loopback, for tests.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@$DOCPIPE_HOST:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://$DOCPIPE_HOST:$KAFKA_PORT,CONTROLLER://$DOCPIPE_HOST:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$DOCPIPE_HOST:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$KAFKA_STATE/data
+
+# Topics are created explicitly by the services and the operator.
+auto.create.topics.enable=false
+num.partitions=1
+default.replication.factor=1
+min.insync.replicas=1
+
+# One node: every internal topic has replication factor 1, and few partitions
+# so that the first consumer group or transaction does not wait on 50 of them.
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=${KAFKA_OFFSETS_PARTITIONS:-4}
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=${KAFKA_TXN_PARTITIONS:-4}
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+
+# Tests: rebalance at once, small heap-friendly buffers, no fsync tuning needed.
+group.initial.rebalance.delay.ms=0
+num.network.threads=2
+num.io.threads=4
+num.recovery.threads.per.data.dir=1
+log.retention.hours=24
+EOF
+  if (( KAFKA_MAJOR >= 4 )); then
+    cat >"$conf/log4j2.properties" <<EOF
+status = warn
+name = docpipe-kafka
+appender.out.type = Console
+appender.out.name = OUT
+appender.out.layout.type = PatternLayout
+appender.out.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = INFO
+rootLogger.appenderRef.out.ref = OUT
+logger.request.name = kafka.request.logger
+logger.request.level = WARN
+logger.state.name = state.change.logger
+logger.state.level = WARN
+EOF
+  else
+    cat >"$conf/log4j.properties" <<EOF
+log4j.rootLogger=INFO, out
+log4j.appender.out=org.apache.log4j.ConsoleAppender
+log4j.appender.out.layout=org.apache.log4j.PatternLayout
+log4j.appender.out.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.request.logger=WARN
+log4j.logger.state.change.logger=WARN
+EOF
+  fi
+}
+
+java_logging_opts() {
+  if (( KAFKA_MAJOR >= 4 )); then
+    printf '%s\n' "-Dlog4j2.configurationFile=$KAFKA_STATE/config/log4j2.properties"
+  else
+    printf '%s\n' "-Dlog4j.configuration=file:$KAFKA_STATE/config/log4j.properties"
+  fi
+}
+
+# Command-line tools log warnings only, to stderr (their output stays on stdout).
+tools_logging_opts() {
+  local f
+  if (( KAFKA_MAJOR >= 4 )); then
+    f="$KAFKA_HOME/tools-log4j2.properties"
+    [[ -f "$f" ]] || cat >"$f" <<EOF
+status = warn
+appender.err.type = Console
+appender.err.name = ERR
+appender.err.target = SYSTEM_ERR
+appender.err.layout.type = PatternLayout
+appender.err.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = WARN
+rootLogger.appenderRef.err.ref = ERR
+EOF
+    printf '%s\n' "-Dlog4j2.configurationFile=$f"
+  else
+    f="$KAFKA_HOME/tools-log4j.properties"
+    [[ -f "$f" ]] || cat >"$f" <<EOF
+log4j.rootLogger=WARN, err
+log4j.appender.err=org.apache.log4j.ConsoleAppender
+log4j.appender.err.Target=System.err
+log4j.appender.err.layout=org.apache.log4j.PatternLayout
+log4j.appender.err.layout.ConversionPattern=[%d] %p %m (%c)%n
+EOF
+    printf '%s\n' "-Dlog4j.configuration=file:$f"
+  fi
+}
+
+# Run a short-lived Kafka tool in the foreground. KAFKA_TOOL_HEAP: default 256m.
+run_tool() { # run_tool broker|tools MAIN ARGS...
+  local cp
+  cp="$(classpath "$1")"
+  shift
+  java "-Xmx${KAFKA_TOOL_HEAP:-256m}" -XX:+UseSerialGC \
+    "$(tools_logging_opts)" -cp "$cp" "$@"
+}
+
+format_storage() {
+  if [[ -f "$KAFKA_STATE/data/meta.properties" ]]; then
+    return 0
+  fi
+  local id
+  if [[ -s "$KAFKA_STATE/cluster-id" ]]; then
+    id="$(cat "$KAFKA_STATE/cluster-id")"
+  else
+    id="$(run_tool broker kafka.tools.StorageTool random-uuid 2>>"$KAFKA_STATE/logs/format.log" | tail -n1)"
+    [[ -n "$id" ]] || die "StorageTool random-uuid printed nothing (see $KAFKA_STATE/logs/format.log)"
+    printf '%s\n' "$id" >"$KAFKA_STATE/cluster-id"
+  fi
+  log "formatting storage (cluster id $id)"
+  run_tool broker kafka.tools.StorageTool format -t "$id" \
+      -c "$KAFKA_STATE/config/server.properties" --ignore-formatted \
+      >>"$KAFKA_STATE/logs/format.log" 2>&1 \
+    || die "storage format failed (see $KAFKA_STATE/logs/format.log)"
+}
+
+cmd_start() {
+  local t0 logfile pid
+  if pid="$(read_pid kafka)"; then
+    log "kafka already running (pid $pid) on $KAFKA_BOOTSTRAP"
+    return 0
+  fi
+  cmd_install
+  ensure_port_free "$KAFKA_PORT" "kafka broker"
+  ensure_port_free "$KAFKA_CONTROLLER_PORT" "kafka controller"
+  t0="$(now)"
+  write_config
+  format_storage
+  logfile="$KAFKA_STATE/logs/server.log"
+  # A fresh log per run (the previous one is kept as .1): start waits for a line in it.
+  [[ -f "$logfile" ]] && mv -f "$logfile" "$logfile.1"
+  pid="$(start_bg kafka "$logfile" java \
+    "-Xmx$KAFKA_HEAP" "-Xms$KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+    -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
+    "$(java_logging_opts)" -Dkafka.logs.dir="$KAFKA_STATE/logs" \
+    -cp "$(classpath broker)" kafka.Kafka "$KAFKA_STATE/config/server.properties")"
+  log "kafka $KAFKA_VERSION starting (pid $pid), log $logfile"
+  if ! wait_for_port "$DOCPIPE_HOST" "$KAFKA_PORT" "$KAFKA_START_TIMEOUT" "$pid" ||
+     ! wait_for_log "$logfile" 'Kafka Server started' "$KAFKA_START_TIMEOUT" "$pid"; then
+    tail -n 30 "$logfile" >&2 || true
+    stop_pid kafka 10
+    die "kafka did not start"
+  fi
+  log "kafka ready on $KAFKA_BOOTSTRAP in $(elapsed_since "$t0")s"
+}
+
+cmd_stop() {
+  if ! is_running kafka; then
+    clear_pid kafka
+    log "kafka not running"
+    return 0
+  fi
+  stop_pid kafka "$KAFKA_STOP_TIMEOUT"
+  log "kafka stopped"
+}
+
+cmd_status() {
+  local pid
+  if pid="$(read_pid kafka)"; then
+    if port_open "$DOCPIPE_HOST" "$KAFKA_PORT"; then
+      echo "kafka: running (pid $pid, version $KAFKA_VERSION) on $KAFKA_BOOTSTRAP"
+    else
+      echo "kafka: starting or unhealthy (pid $pid), $KAFKA_BOOTSTRAP not accepting connections"
+      return 1
+    fi
+  else
+    echo "kafka: stopped"
+    return 3
+  fi
+}
+
+cmd_clean() {
+  cmd_stop
+  rm -rf "$KAFKA_STATE"
+  log "removed $KAFKA_STATE"
+}
+
+cmd_topics_create() {
+  [[ $# -ge 2 ]] || usage_die "kafka.sh topics-create NAME PARTITIONS [key=value...]"
+  local name="$1" partitions="$2" kv args=()
+  shift 2
+  for kv in "$@"; do args+=(--config "$kv"); done
+  is_running kafka || die "kafka is not running"
+  run_tool tools org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BOOTSTRAP" \
+    --create --if-not-exists --topic "$name" --partitions "$partitions" \
+    --replication-factor 1 "${args[@]}"
+}
+
+cmd_topics_list() {
+  is_running kafka || die "kafka is not running"
+  run_tool tools org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BOOTSTRAP" --list
+}
+
+case "${1:-}" in
+  install) cmd_install ;;
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  clean) cmd_clean ;;
+  topics-create) shift; cmd_topics_create "$@" ;;
+  topics-list) cmd_topics_list ;;
+  classpath) cmd_install; classpath "${2:-broker}" ;;
+  run-class) shift; [[ $# -ge 1 ]] || usage_die "kafka.sh run-class MAIN [ARGS...]"; cmd_install; run_tool tools "$@" ;;
+  bootstrap) echo "$KAFKA_BOOTSTRAP" ;;
+  *) usage_die "kafka.sh {install|start|stop|status|clean|topics-create NAME PARTITIONS|topics-list|classpath [broker|tools]|run-class MAIN ...|bootstrap}" ;;
+esac
