@@ -7,12 +7,17 @@ const pkg = (name: string): string => fileURLToPath(new URL(`./services/${name}/
 // their build output, so `npm test` never depends on a stale dist/.
 export default defineConfig({
   resolve: {
-    alias: Object.fromEntries(
-      ['contracts', 'runtime', 'docproc', 'embedding', 'ingest', 'gateway', 'local'].map((name) => [
-        `@docpipe/${name}`,
-        pkg(name),
-      ]),
-    ),
+    alias: [
+      // Production adapters are subpath exports of runtime, so local mode never loads their SDKs.
+      {
+        find: /^@docpipe\/runtime\/(kafka|s3|postgres|openai)$/,
+        replacement: fileURLToPath(new URL('./services/runtime/src/adapters/$1/index.ts', import.meta.url)),
+      },
+      ...['contracts', 'runtime', 'docproc', 'embedding', 'ingest', 'gateway', 'local'].map((name) => ({
+        find: `@docpipe/${name}`,
+        replacement: pkg(name),
+      })),
+    ],
   },
   test: {
     include: ['services/*/src/**/*.test.ts', 'services/*/test/**/*.test.ts', 'test/**/*.test.ts'],
