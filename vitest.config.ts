@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const pkg = (name: string): string => fileURLToPath(new URL(`./services/${name}/src/index.ts`, import.meta.url));
 
@@ -17,10 +17,17 @@ export default defineConfig({
         find: `@docpipe/${name}`,
         replacement: pkg(name),
       })),
+      // The OpenAI stand-in (a tool, not a service): the openai adapter's tests start it in-process.
+      {
+        find: '@docpipe/openai-standin',
+        replacement: fileURLToPath(new URL('./tools/openai-standin/src/index.ts', import.meta.url)),
+      },
     ],
   },
   test: {
-    include: ['services/*/src/**/*.test.ts', 'services/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['services/*/src/**/*.test.ts', 'services/*/test/**/*.test.ts', 'test/**/*.test.ts', 'tools/*/src/**/*.test.ts'],
+    // Suites that need the real stack run only in `npm run test:stack`.
+    exclude: [...configDefaults.exclude, '**/test/stack/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -50,7 +50,9 @@ export class EmbeddedEventBus implements EventBus {
     for (const m of messages) {
       const p = this.partitionOf(t, m.key);
       const record: NewRecord = { key: m.key || null, value: Buffer.from(m.value), headers: { ...m.headers }, timestamp };
-      byPartition.set(p, [...(byPartition.get(p) ?? []), record]);
+      const records = byPartition.get(p);
+      if (records) records.push(record);
+      else byPartition.set(p, [record]);
     }
     await Promise.all([...byPartition].map(([p, records]) => t.partitions[p]!.append(records)));
   }
