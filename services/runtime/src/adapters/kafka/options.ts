@@ -1,0 +1,48 @@
+import type { KafkaConnectionOptions } from './client.js';
+
+/** A backoff range: initial × 2^(attempt−1), capped at max. */
+export interface BackoffRange {
+  initial: number;
+  max: number;
+}
+
+/** How every consumer of the bus joins its group and retries. */
+export interface KafkaConsumerSettings {
+  /** The broker drops a member silent this long (default 30000 ms; the broker allows ≥ 6000). */
+  sessionTimeoutMs?: number;
+  /** At most a third of the session timeout (default 3000 ms). */
+  heartbeatIntervalMs?: number;
+  /** How long the group waits for members to rejoin during a rebalance (default 60000 ms). */
+  rebalanceTimeoutMs?: number;
+  /** Long-poll wait of a fetch (default 1000 ms; see docs/adr/0002 on rebalance speed). */
+  maxWaitTimeMs?: number;
+  /** Partitions handled at once by one subscriber (default 1). */
+  partitionsConsumedConcurrently?: number;
+  /** Redelivery backoff after a handler throws (default 100 ms doubling to 5 s), per partition. */
+  retryBackoffMs?: BackoffRange;
+  /** Backoff of our own restarts after a crash kafkajs gives up on (default 1 s doubling to 30 s). */
+  restartBackoffMs?: BackoffRange;
+}
+
+export interface KafkaEventBusOptions extends KafkaConnectionOptions {
+  /**
+   * gzip (default) or none. gzip is the only codec kafkajs ships without
+   * native add-ons, every Java consumer (Flink, Spark, Connect) reads it, and
+   * our largest payloads — embedding vectors as JSON decimals — shrink about
+   * 2×, which is broker disk, network and MSK storage saved for a little CPU.
+   */
+  compression?: 'gzip' | 'none';
+  consumer?: KafkaConsumerSettings;
+  /** ping() answers false when the cluster does not answer within this (default 2000 ms). */
+  pingTimeoutMs?: number;
+}
+
+export const CONSUMER_DEFAULTS: Required<KafkaConsumerSettings> = {
+  sessionTimeoutMs: 30_000,
+  heartbeatIntervalMs: 3_000,
+  rebalanceTimeoutMs: 60_000,
+  maxWaitTimeMs: 1_000,
+  partitionsConsumedConcurrently: 1,
+  retryBackoffMs: { initial: 100, max: 5_000 },
+  restartBackoffMs: { initial: 1_000, max: 30_000 },
+};
