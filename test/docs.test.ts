@@ -1,0 +1,25 @@
+import { readFile } from 'node:fs/promises';
+import { DocprocConfig } from '@docpipe/docproc';
+import { EmbeddingConfig } from '@docpipe/embedding';
+import { GatewayConfig } from '@docpipe/gateway';
+import { IngestConfig } from '@docpipe/ingest';
+import { LocalConfig } from '@docpipe/local';
+import { describe, expect, it } from 'vitest';
+
+const schemas = { DocprocConfig, EmbeddingConfig, GatewayConfig, IngestConfig, LocalConfig };
+
+describe('README', () => {
+  it.each(Object.entries(schemas))('documents every variable of %s in its configuration table', async (_name, schema) => {
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    const documented = new Set([...readme.matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((m) => m[1]));
+    const missing = Object.keys(schema.shape).filter((variable) => !documented.has(variable));
+    expect(missing).toEqual([]);
+  });
+
+  it('starts with the two commands a newcomer runs', async () => {
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    expect(firstBlock).toMatch(/^npm ci && npm start\b/m);
+    expect(firstBlock).toMatch(/^npm ci && npm test\b/m);
+  });
+});
