@@ -1,11 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { COMPANY_HEADER } from '@docpipe/contracts';
-import { registerOpsRoutes, type Logger, type Registry } from '@docpipe/runtime';
+import { companyOf, errorBody, HttpError, installErrorHandlers, registerOpsRoutes, requestId, type Logger, type Registry } from '@docpipe/runtime';
 import replyFrom from '@fastify/reply-from';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { GatewayConfig } from './config.js';
-import { companyOf, errorBody, HttpError, installErrorHandlers } from './errors.js';
 import { UPLOAD_PAGE_CSP, uploadPage } from './page.js';
 
 export interface GatewayAppDeps {
@@ -22,13 +19,6 @@ export const MULTIPART_ENVELOPE_BYTES = 64 * 1024;
 /** How long the readiness probe waits for ingest's /healthz. */
 export const UPSTREAM_PROBE_TIMEOUT_MS = 2_000;
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/** The caller's x-request-id when it is sane, else a new one; forwarded to ingest so logs line up. */
-export function requestId(req: IncomingMessage): string {
-  const given = req.headers['x-request-id'];
-  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-}
 
 /** Builds the gateway's HTTP app without listening; tests drive it with `inject` or a real port. */
 export async function buildGatewayApp(deps: GatewayAppDeps): Promise<FastifyInstance> {

@@ -1,5 +1,4 @@
 export * from './config.js';
-export * from './errors.js';
 export * from './page.js';
 export * from './app.js';
 export * from './service.js';

@@ -1,10 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import multipart from '@fastify/multipart';
-import { registerOpsRoutes, type DocumentRepository, type Logger, type ObjectStore, type ReadinessCheck, type Registry } from '@docpipe/runtime';
+import { installErrorHandlers, registerOpsRoutes, requestId, type DocumentRepository, type Logger, type ObjectStore, type ReadinessCheck, type Registry } from '@docpipe/runtime';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { IngestConfig } from './config.js';
-import { installErrorHandlers } from './errors.js';
 import { createIngestMetrics } from './metrics.js';
 import { registerStatusRoutes, registerUploadRoute } from './routes.js';
 
@@ -20,13 +17,6 @@ export interface IngestAppDeps {
   checks?: Record<string, ReadinessCheck>;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/** Keeps the caller's x-request-id (the gateway sets one) when it is sane, so logs line up across services. */
-export function requestId(req: IncomingMessage): string {
-  const given = req.headers['x-request-id'];
-  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-}
 
 /** Builds ingest's HTTP app (DESIGN §4) without listening; tests drive it with `inject`. */
 export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstance> {

@@ -1,5 +1,4 @@
 export * from './config.js';
-export * from './errors.js';
 export * from './filename.js';
 export * from './app.js';
 export * from './outbox-relay.js';

@@ -1,5 +1,4 @@
-import type { AddressInfo } from 'node:net';
-import type { DocumentRepository, EventBus, HttpService, Logger, ObjectStore, Registry, Service } from '@docpipe/runtime';
+import { listen, type DocumentRepository, type EventBus, type HttpService, type Logger, type ObjectStore, type Registry, type Service } from '@docpipe/runtime';
 import { buildIngestApp } from './app.js';
 import type { IngestConfig } from './config.js';
 import { startOutboxRelay } from './outbox-relay.js';
@@ -12,14 +11,6 @@ export interface IngestDeps {
   logger: Logger;
   config: IngestConfig;
   registry: Registry;
-}
-
-/** The URL a listening server is reachable at; a wildcard address is reached over loopback. */
-export function listeningUrl(address: AddressInfo): string {
-  const wildcard = address.address === '0.0.0.0' || address.address === '::';
-  if (wildcard) return `http://${address.family === 'IPv6' ? '[::1]' : '127.0.0.1'}:${address.port}`;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return `http://${host}:${address.port}`;
 }
 
 /**
@@ -42,9 +33,8 @@ export async function startIngest(deps: IngestDeps): Promise<HttpService> {
     started.push(relay);
     started.push(await startStatusConsumer({ repo, bus, logger }));
     const app = await buildIngestApp({ ...deps, onUploaded: () => relay.kick(), checks: { bus: () => bus.ping() } });
+    const url = await listen(app, config.HOST, config.PORT);
     started.push({ stop: () => app.close() });
-    await app.listen({ host: config.HOST, port: config.PORT });
-    const url = listeningUrl(app.server.address() as AddressInfo);
     logger.info({ url }, 'ingest listening');
     return { url, stop: stopAll };
   } catch (err) {

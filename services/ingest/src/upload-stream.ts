@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream';
-import { HttpError } from './errors.js';
+import { HttpError } from '@docpipe/runtime';
 
 /** Refuses an upload over the limit; the same error whether the header or the stream told. */
 export function tooLarge(maxBytes: number): HttpError {

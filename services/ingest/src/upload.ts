@@ -3,7 +3,7 @@ import { encode, objectKey, Topics, type UploadAccepted } from '@docpipe/contrac
 import { SNIFF_BYTES, sniffContentType, SupportedTypes, type DocumentRepository, type ObjectStore } from '@docpipe/runtime';
 import type { MultipartFile, Multipart } from '@fastify/multipart';
 import type { FastifyBaseLogger } from 'fastify';
-import { HttpError } from './errors.js';
+import { HttpError } from '@docpipe/runtime';
 import { displayName, safeObjectName } from './filename.js';
 import { meterUpload, readHead, rejoin, tooLarge, type MeteredUpload } from './upload-stream.js';
 

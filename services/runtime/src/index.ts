@@ -19,3 +19,6 @@ export * from './adapters/embedded/event-bus.js';
 export * from './adapters/local/object-store.js';
 export * from './adapters/local/embedder.js';
 export * from './adapters/sql/index.js';
+export * from './wiring.js';
+export * from './http/errors.js';
+export * from './http/listen.js';

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
@@ -10,6 +9,7 @@ import Fastify, {
 import type { Registry } from 'prom-client';
 import type { Logger } from './logging.js';
 import type { HttpService } from './ports/service.js';
+import { listen } from './http/listen.js';
 
 /** A readiness check: true when the dependency is reachable now. */
 export type ReadinessCheck = () => Promise<boolean>;
@@ -76,10 +76,7 @@ export async function startOpsServer(opts: OpsServerOptions): Promise<HttpServic
   const logController = new LogController({ disableRequestLogging: true });
   const app = Fastify({ loggerInstance: opts.logger, logController });
   registerOpsRoutes(app, opts);
-  await app.listen({ host: opts.host, port: opts.port });
-  const address = app.server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+  const url = await listen(app, opts.host, opts.port);
   opts.logger.info({ url }, 'ops server listening');
   return { url, stop: () => app.close() };
 }

@@ -1,14 +1,15 @@
 import { COMPANY_HEADER, CompanyId, type ErrorBody } from '@docpipe/contracts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-/** An error whose status, code and message are fit to show the client. */
+/** An error whose status, code and message are fit to show the client (4xx). */
 export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
     readonly code: string,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'HttpError';
   }
 }
@@ -18,19 +19,46 @@ export function errorBody(code: string, message: string): ErrorBody {
   return { error: { code, message } };
 }
 
+// Codes of errors raised by fastify and @fastify/multipart, translated into
+// our vocabulary so clients see one set of codes whatever layer refused them.
+const LIBRARY_ERRORS: Record<string, { status: number; code: string; message?: string }> = {
+  FST_INVALID_MULTIPART_CONTENT_TYPE: { status: 400, code: 'not_multipart', message: 'the request must be multipart/form-data' },
+  FST_FILES_LIMIT: { status: 400, code: 'multiple_files', message: 'send exactly one file, in the field "file"' },
+  FST_PARTS_LIMIT: { status: 400, code: 'too_many_parts', message: 'the form has too many parts' },
+  FST_FIELDS_LIMIT: { status: 400, code: 'too_many_parts', message: 'the form has too many fields' },
+  FST_PROTO_VIOLATION: { status: 400, code: 'malformed_multipart', message: 'a form field name is not allowed' },
+  FST_MP_PREMATURE_CLOSE: { status: 400, code: 'malformed_multipart', message: 'the upload ended before the form was complete' },
+  FST_REQ_FILE_TOO_LARGE: { status: 413, code: 'payload_too_large' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type' },
+};
+
 const STATUS_CODES: Record<number, string> = {
   400: 'bad_request',
   404: 'not_found',
   405: 'method_not_allowed',
+  406: 'not_acceptable',
+  408: 'request_timeout',
+  411: 'length_required',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
+  431: 'headers_too_large',
 };
 
+/** What a client is told about an error. */
+export interface ClassifiedError {
+  status: number;
+  code: string;
+  message: string;
+}
+
 /** Maps any thrown error to what the client may see; 5xx never carry details. */
-export function classifyError(error: Partial<FastifyError> & Error): { status: number; code: string; message: string } {
+export function classifyError(error: Partial<FastifyError> & Error): ClassifiedError {
   if (error instanceof HttpError) return { status: error.statusCode, code: error.code, message: error.message };
-  // A malformed percent-encoding in the path, found while building the upstream URL.
+  // A malformed percent-encoding in the path (found while routing or building an upstream URL).
   if (error instanceof URIError) return { status: 400, code: 'bad_request', message: 'the request path is malformed' };
+  const known = error.code ? LIBRARY_ERRORS[error.code] : undefined;
+  if (known) return { status: known.status, code: known.code, message: known.message ?? error.message };
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) return { status, code: STATUS_CODES[status] ?? 'bad_request', message: error.message };
   return { status: 500, code: 'internal_error', message: 'internal error; the request id is in the logs' };
@@ -51,7 +79,10 @@ export function installErrorHandlers(app: FastifyInstance): void {
   });
 }
 
-/** The X-Company-ID a request acts for (the default when absent); malformed → 400, here at the edge. */
+/**
+ * The company a request acts for: its X-Company-ID header, or `fallback` when
+ * the header is absent. A malformed id is a 400, never silently the default.
+ */
 export function companyOf(request: FastifyRequest, fallback: string): string {
   const raw = request.headers[COMPANY_HEADER];
   if (raw === undefined) return fallback;
