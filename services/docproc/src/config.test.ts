@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ConfigError } from '@docpipe/runtime';
 import { describe, expect, it } from 'vitest';
 import { chunkOptionsOf, DocprocConfig, extractLimitsOf, loadDocprocConfig } from './config.js';
@@ -16,7 +17,22 @@ describe('loadDocprocConfig', () => {
       LOG_LEVEL: 'info',
     });
     expect(chunkOptionsOf(config)).toEqual({ maxTokens: 512, overlapTokens: 64 });
-    expect(extractLimitsOf(config)).toEqual({ maxInflatedBytes: 52_428_800, maxZipEntries: 10_000, maxCompressionRatio: 200, timeoutMs: 60_000, maxHeapMb: 512 });
+    expect(extractLimitsOf(config)).toEqual({
+      maxInflatedBytes: 52_428_800,
+      maxZipEntries: 10_000,
+      maxCompressionRatio: 200,
+      timeoutMs: 60_000,
+      maxHeapMb: 512,
+      pdfExtractor: 'auto',
+      pdfWorkers: Math.min(availableParallelism(), 4),
+    });
+  });
+
+  it('reads the PDF extractor and its worker count', () => {
+    const config = loadDocprocConfig({ PDF_EXTRACTOR: 'pdfjs', EXTRACT_WORKERS: '2' });
+    expect(extractLimitsOf(config)).toMatchObject({ pdfExtractor: 'pdfjs', pdfWorkers: 2 });
+    expect(() => loadDocprocConfig({ PDF_EXTRACTOR: 'poppler' })).toThrow(/PDF_EXTRACTOR/);
+    expect(() => loadDocprocConfig({ EXTRACT_WORKERS: '0' })).toThrow(/EXTRACT_WORKERS/);
   });
 
   it('reads numbers from the environment', () => {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { BaseConfig, ConfigError, parseConfig } from '@docpipe/runtime';
 import { z } from 'zod';
 import { MAX_CHUNK_TOKENS, MIN_CHUNK_TOKENS, type ChunkOptions } from './chunker.js';
@@ -15,6 +16,9 @@ const DocprocFields = BaseConfig.extend({
   DOCX_MAX_COMPRESSION_RATIO: positiveInt(200),
   EXTRACT_TIMEOUT_MS: positiveInt(60_000),
   EXTRACT_MAX_HEAP_MB: z.coerce.number().int().min(32).default(512),
+  /** pdf.js worker threads a long PDF is split across; each may use EXTRACT_MAX_HEAP_MB. */
+  EXTRACT_WORKERS: z.coerce.number().int().min(1).max(16).default(Math.min(availableParallelism(), 4)),
+  PDF_EXTRACTOR: z.enum(['pdfjs', 'pdftotext', 'auto']).default('auto'),
   OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9090),
 });
 
@@ -51,5 +55,7 @@ export function extractLimitsOf(config: DocprocConfig): ExtractLimits {
     maxCompressionRatio: config.DOCX_MAX_COMPRESSION_RATIO,
     timeoutMs: config.EXTRACT_TIMEOUT_MS,
     maxHeapMb: config.EXTRACT_MAX_HEAP_MB,
+    pdfExtractor: config.PDF_EXTRACTOR,
+    pdfWorkers: config.EXTRACT_WORKERS,
   };
 }

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { SupportedTypes, type SupportedType } from '@docpipe/runtime';
 import { describe, expect, it } from 'vitest';
-import { buildPdf, random } from '../../test/fixtures/generate.js';
 import { BAD_FIXTURES, GOOD_FIXTURES } from '../../test/fixtures/index.js';
 import { DEFAULT_EXTRACT_LIMITS, ExtractionError, extractText, type ExtractLimits } from './index.js';
 
@@ -21,58 +20,7 @@ async function reasonOf(bytes: Buffer, contentType: SupportedType, limits: Extra
   return (err as ExtractionError).reason;
 }
 
-describe('extractText — PDF', () => {
-  it('returns one section per page with its 1-based page number', async () => {
-    const f = GOOD_FIXTURES.pdf;
-    const doc = await extractText({ bytes: read(f.path), contentType: SupportedTypes.pdf, limits: DEFAULT_EXTRACT_LIMITS });
-    expect(doc.sections.map((s) => s.page)).toEqual([1, 2, 3]);
-    f.phraseByPage.forEach((phrase, i) => expect(doc.sections[i]!.text).toContain(phrase));
-    expect(doc.sections[0]!.text).toBe('Page one: the northern harbour.\nShips arrive in the morning.\n\nA second paragraph on page one.');
-  });
-
-  it.each(Object.entries(BAD_FIXTURES).filter(([name]) => name.endsWith('Pdf')))('refuses %s with a clear reason', async (_name, f) => {
-    expect(await reasonOf(read(f.path), SupportedTypes.pdf)).toMatch(f.reason);
-  });
-
-  it('refuses random bytes that end like a PDF (pdf.js itself rejects them)', async () => {
-    const noise = Buffer.from(Array.from({ length: 20_000 }, random(5)).map((x) => Math.floor(x * 256)));
-    const bytes = Buffer.concat([Buffer.from('%PDF-1.7\n'), noise, Buffer.from('\n%%EOF\n')]);
-    expect(await reasonOf(bytes, SupportedTypes.pdf)).toMatch(/PDF|no extractable text/);
-  });
-
-  it('refuses a PDF without text', async () => {
-    expect(await reasonOf(buildPdf([[[]]]), SupportedTypes.pdf)).toBe('document contains no extractable text');
-  });
-
-  it('stops a PDF that needs more time than allowed', async () => {
-    const long = buildPdf(Array.from({ length: 400 }, (_, i) => [[`Page ${i} text`]]));
-    expect(await reasonOf(long, SupportedTypes.pdf, { ...DEFAULT_EXTRACT_LIMITS, timeoutMs: 1 })).toMatch(/took longer than/);
-  });
-
-  it('stops a PDF that needs more memory than the worker may use, and recovers for the next one', async () => {
-    const huge = buildPdf([[Array.from({ length: 400_000 }, (_, i) => `line ${i} with some words in it`)]]);
-    expect(await reasonOf(huge, SupportedTypes.pdf, { ...DEFAULT_EXTRACT_LIMITS, maxHeapMb: 64 })).toBe('PDF needs more than 64 MiB of memory to extract');
-    expect(await textOf(buildPdf([[['after the crash']]]), SupportedTypes.pdf)).toBe('after the crash');
-  });
-
-  it('extracts the next PDF after one was stopped at its deadline', async () => {
-    await reasonOf(buildPdf(Array.from({ length: 50 }, () => [['slow']])), SupportedTypes.pdf, { ...DEFAULT_EXTRACT_LIMITS, timeoutMs: 1 });
-    expect(await textOf(read(GOOD_FIXTURES.pdf.path), SupportedTypes.pdf)).toContain('the mountain station');
-  });
-
-  it('extracts PDFs handed in concurrently, each with its own pages', async () => {
-    const docs = [1, 2, 3].map((n) => buildPdf(Array.from({ length: n }, (_, p) => [[`doc ${n} page ${p + 1}`]])));
-    const results = await Promise.all(docs.map((bytes) => extractText({ bytes, contentType: SupportedTypes.pdf, limits: DEFAULT_EXTRACT_LIMITS })));
-    expect(results.map((r) => r.sections.map((s) => s.text))).toEqual([['doc 1 page 1'], ['doc 2 page 1', 'doc 2 page 2'], ['doc 3 page 1', 'doc 3 page 2', 'doc 3 page 3']]);
-  });
-
-  it('rejects with the abort reason when aborted', async () => {
-    const controller = new AbortController();
-    const pending = extractText({ bytes: read(GOOD_FIXTURES.pdf.path), contentType: SupportedTypes.pdf, limits: DEFAULT_EXTRACT_LIMITS, signal: controller.signal });
-    controller.abort(new Error('shutting down'));
-    await expect(pending).rejects.toThrow('shutting down');
-  });
-});
+// PDF: see pdf.test.ts (both extractors, worker split, hostile files).
 
 describe('extractText — text formats', () => {
   const cases = [

@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ExtractionError } from './errors.js';
-import type { PdfWorkerResult } from './pdf-worker.js';
-import type { ExtractLimits } from './types.js';
+import type { PdfTask, PdfWorkerResult } from './pdf-worker.js';
 
 const WORKER_URL = ((): URL => {
   const built = new URL('./pdf-worker.js', import.meta.url);
@@ -18,9 +17,17 @@ const MAX_HEAP_SHARE_AFTER_JOB = 0.25;
 
 export interface PdfJob {
   bytes: Buffer;
-  limits: ExtractLimits;
+  /** Wall-clock budget of the whole document, all workers together. */
+  timeoutMs: number;
+  /** Heap cap of each worker thread. */
+  maxHeapMb: number;
+  /** Workers the document's pages may be split across (short documents use one). */
+  workers: number;
   signal?: AbortSignal;
 }
+
+/** Every page's text, in page order, or the first failure pdf.js reported. */
+export type PdfJobResult = { ok: true; pages: string[] } | { ok: false; name: string; message: string };
 
 /**
  * One pdf.js worker thread with a heap cap. It is kept between documents (the
@@ -50,33 +57,21 @@ class PdfWorker {
     return this.completed >= MAX_JOBS_PER_WORKER || heapUsed > this.heapMb * 1024 * 1024 * MAX_HEAP_SHARE_AFTER_JOB;
   }
 
-  run(job: PdfJob): Promise<PdfWorkerResult> {
+  /** Runs one task; rejects with an ExtractionError when the thread runs out of memory or dies. */
+  run(task: PdfTask): Promise<PdfWorkerResult> {
     return new Promise((resolve, reject) => {
       const w = this.worker;
-      const onMessage = (result: PdfWorkerResult): void => finish(() => ((this.completed += 1), resolve(result)), false);
-      const onError = (err: Error & { code?: string }): void => finish(() => reject(workerFailure(err, job.limits)), true);
-      const onExit = (code: number): void => finish(() => reject(new ExtractionError(`PDF extraction stopped unexpectedly (exit ${code})`)), true);
-      const onAbort = (): void => finish(() => reject(job.signal?.reason), true);
-      const timer = setTimeout(
-        () => finish(() => reject(new ExtractionError(`PDF extraction took longer than ${job.limits.timeoutMs / 1000} s`)), true),
-        job.limits.timeoutMs,
-      );
-      let settled = false;
-      const finish = (outcome: () => void, kill: boolean): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        job.signal?.removeEventListener('abort', onAbort);
+      const onMessage = (result: PdfWorkerResult): void => finish(() => ((this.completed += 1), resolve(result)));
+      const onError = (err: Error & { code?: string }): void => finish(() => reject(workerFailure(err, this.heapMb)));
+      const onExit = (code: number): void => finish(() => reject(new ExtractionError(`PDF extraction stopped unexpectedly (exit ${code})`)));
+      const finish = (outcome: () => void): void => {
         w.off('message', onMessage).off('error', onError).off('exit', onExit);
         w.unref();
-        if (kill) this.close();
         outcome();
       };
       w.on('message', onMessage).on('error', onError).on('exit', onExit);
-      job.signal?.addEventListener('abort', onAbort, { once: true });
       w.ref(); // a caller awaiting the result must keep the process alive
-      const copy = new Uint8Array(job.bytes); // a private buffer the worker can own
-      w.postMessage(copy, [copy.buffer]);
+      w.postMessage(task);
     });
   }
 
@@ -86,60 +81,105 @@ class PdfWorker {
   }
 }
 
-function workerFailure(err: Error & { code?: string }, limits: ExtractLimits): ExtractionError {
+function workerFailure(err: Error & { code?: string }, heapMb: number): ExtractionError {
   if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-    return new ExtractionError(`PDF needs more than ${limits.maxHeapMb} MiB of memory to extract`, { cause: err });
+    return new ExtractionError(`PDF needs more than ${heapMb} MiB of memory to extract`, { cause: err });
   }
   return new ExtractionError(`PDF extraction failed: ${err.message}`, { cause: err });
 }
 
-let current: PdfWorker | null = null;
+const pool: PdfWorker[] = [];
 let queue: Promise<unknown> = Promise.resolve();
 
 /**
- * Extracts one PDF on the warm worker. Documents wait their turn (docproc
- * handles one at a time anyway); each one's deadline starts when it does.
+ * Extracts one PDF on the warm workers, its pages split across up to
+ * `job.workers` of them. Documents wait their turn (docproc handles one at a
+ * time anyway); each one's deadline starts when it does.
  */
-export function runPdfJob(job: PdfJob): Promise<PdfWorkerResult> {
+export function runPdfJob(job: PdfJob): Promise<PdfJobResult> {
   const result = queue.then(() => runNow(job));
   queue = result.catch(() => undefined);
   return result;
 }
 
-async function runNow(job: PdfJob): Promise<PdfWorkerResult> {
+async function runNow(job: PdfJob): Promise<PdfJobResult> {
   job.signal?.throwIfAborted();
-  const worker = warmWorker(job.limits.maxHeapMb);
+  const workers = warmWorkers(job.workers, job.maxHeapMb);
   try {
-    const result = await worker.run(job);
-    if (worker.shouldRetire(result.heapUsed)) retire(worker);
-    return result;
+    const results = await withDeadline(runParts(workers, job.bytes), job);
+    return merge(workers, results);
   } catch (err) {
-    retire(worker);
-    // What earlier documents left on a reused heap must not fail this one: one retry on a fresh worker.
-    if (isOutOfMemory(err) && worker.used) return runNow(job);
+    workers.forEach(retire);
+    // What earlier documents left on a reused heap must not fail this one: one retry on fresh workers.
+    if (isOutOfMemory(err) && workers.some((w) => w.used)) return runNow(job);
     throw err;
   }
 }
 
-function warmWorker(heapMb: number): PdfWorker {
-  if (current === null || current.dead || current.heapMb !== heapMb) {
-    current?.close();
-    current = new PdfWorker(heapMb);
+/** Every worker gets the same bytes, shared rather than copied per worker. */
+function runParts(workers: PdfWorker[], bytes: Buffer): Promise<PdfWorkerResult[]> {
+  const data = new SharedArrayBuffer(bytes.length);
+  new Uint8Array(data).set(bytes);
+  const parts = workers.map((w, part) => w.run({ data, part, parts: workers.length }));
+  // Once one part fails the others are stopped; their rejections are expected.
+  parts.forEach((p) => p.catch(() => undefined));
+  return Promise.all(parts);
+}
+
+/** Settles with `work`, or rejects at the job's deadline or abort (the caller then stops the workers). */
+function withDeadline<T>(work: Promise<T>, job: PdfJob): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => settle(() => reject(new ExtractionError(`PDF extraction took longer than ${job.timeoutMs / 1000} s`))), job.timeoutMs);
+    const onAbort = (): void => settle(() => reject(job.signal?.reason));
+    const settle = (outcome: () => void): void => {
+      clearTimeout(timer);
+      job.signal?.removeEventListener('abort', onAbort);
+      outcome();
+    };
+    job.signal?.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => settle(() => resolve(value)),
+      (err: unknown) => settle(() => reject(err)),
+    );
+  });
+}
+
+/** The parts' pages in order; a failed part fails the document and retires every worker that took part. */
+function merge(workers: PdfWorker[], results: PdfWorkerResult[]): PdfJobResult {
+  const failure = results.find((r) => !r.ok);
+  if (failure !== undefined && !failure.ok) {
+    workers.forEach(retire);
+    return { ok: false, name: failure.name, message: failure.message };
   }
-  return current;
+  results.forEach((r, i) => {
+    if (workers[i]!.shouldRetire(r.heapUsed)) retire(workers[i]!);
+  });
+  return { ok: true, pages: results.flatMap((r) => (r.ok ? r.pages : [])) };
+}
+
+function warmWorkers(count: number, heapMb: number): PdfWorker[] {
+  for (let i = 0; i < Math.max(1, count); i++) {
+    const w = pool[i];
+    if (w === undefined || w.dead || w.heapMb !== heapMb) {
+      w?.close();
+      pool[i] = new PdfWorker(heapMb);
+    }
+  }
+  return pool.slice(0, Math.max(1, count));
 }
 
 function retire(worker: PdfWorker): void {
   worker.close();
-  if (current === worker) current = null;
+  const i = pool.indexOf(worker);
+  if (i >= 0) pool.splice(i, 1);
 }
 
 function isOutOfMemory(err: unknown): boolean {
   return err instanceof ExtractionError && (err.cause as { code?: string } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
 }
 
-/** Stops the warm PDF worker (shutdown); the next PDF starts a new one. */
+/** Stops the warm PDF workers (shutdown); the next PDF starts new ones. */
 export async function closePdfWorkers(): Promise<void> {
   await queue;
-  if (current !== null) retire(current);
+  [...pool].forEach(retire);
 }

@@ -23,7 +23,14 @@ export interface ExtractLimits {
   timeoutMs: number;
   /** Heap cap of the PDF worker thread. */
   maxHeapMb: number;
+  /** Which PDF extractor runs; unset means pdf.js (the service's PDF_EXTRACTOR defaults to `auto`). */
+  pdfExtractor?: PdfExtractor;
+  /** pdf.js worker threads a long PDF's pages are split across (default 1). */
+  pdfWorkers?: number;
 }
+
+/** `pdfjs` (in-process, memory-safe), `pdftotext` (poppler subprocess), or `auto`. */
+export type PdfExtractor = 'pdfjs' | 'pdftotext' | 'auto';
 
 export const DEFAULT_EXTRACT_LIMITS: ExtractLimits = {
   maxInflatedBytes: 50 * 1024 * 1024,
