@@ -22,6 +22,9 @@ export class EmbeddingRequestError extends Error {
 
 const BIGRAM_WEIGHT = 0.5;
 
+/** Inputs embedded between two yields to the event loop. */
+const YIELD_EVERY = 16;
+
 /**
  * Deterministic embeddings without a network: cl100k tokens and token
  * bigrams hashed into signed buckets, L2-normalised. Similar texts share
@@ -43,7 +46,14 @@ export class LocalEmbedder implements Embedder {
 
   async embed(inputs: string[]): Promise<number[][]> {
     const tokenized = this.check(inputs);
-    return tokenized.map((tokens) => this.vector(tokens));
+    const vectors: number[][] = [];
+    for (let i = 0; i < tokenized.length; i++) {
+      // In local mode this runs on the event loop every service shares: yield
+      // now and then, so a 2048-input request does not stall HTTP requests.
+      if (i > 0 && i % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      vectors.push(this.vector(tokenized[i]!));
+    }
+    return vectors;
   }
 
   /** Rejects what the real API rejects; returns each input's tokens. */
