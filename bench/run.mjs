@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 
 const benches = [
   { name: 'chunking: docproc vs LangChain', args: ['bench/docproc/chunking.ts', '7'] },
-  { name: 'PDF extraction: docproc vs pdftotext', args: ['bench/docproc/pdf.ts', '200', '5'], needs: 'pdftotext' },
+  { name: 'PDF extraction: docproc vs pdftotext', args: ['bench/docproc/pdf.ts', '200', '7'], needs: 'pdftotext' },
   { name: 'local mode end to end', args: ['bench/local/e2e.ts', '200', '3'] },
 ];
 
