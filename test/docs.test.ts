@@ -5,8 +5,23 @@ import { GatewayConfig } from '@docpipe/gateway';
 import { IngestConfig } from '@docpipe/ingest';
 import { LocalConfig } from '@docpipe/local';
 import { describe, expect, it } from 'vitest';
+// Each service's process schema (its config plus the adapters'); not in the packages' index, so local mode never loads an SDK.
+import { DocprocMainConfig } from '../services/docproc/src/main-config.js';
+import { EmbeddingMainConfig } from '../services/embedding/src/main-config.js';
+import { GatewayMainConfig } from '../services/gateway/src/main-config.js';
+import { IngestMainConfig } from '../services/ingest/src/main-config.js';
 
-const schemas = { DocprocConfig, EmbeddingConfig, GatewayConfig, IngestConfig, LocalConfig };
+const schemas = {
+  DocprocConfig,
+  EmbeddingConfig,
+  GatewayConfig,
+  IngestConfig,
+  LocalConfig,
+  DocprocMainConfig,
+  EmbeddingMainConfig,
+  GatewayMainConfig,
+  IngestMainConfig,
+};
 
 describe('README', () => {
   it.each(Object.entries(schemas))('documents every variable of %s in its configuration table', async (_name, schema) => {

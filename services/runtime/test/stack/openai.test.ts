@@ -73,9 +73,9 @@ describe('OpenAiEmbedder against the stand-in CLI process', () => {
     expect(await admin('/_standin/stats')).toMatchObject({ succeeded: 1, throttled: 1 });
   });
 
-  it('refuses a wrong key with a permanent 401', async () => {
+  it('refuses a wrong key with a 401 that holds the backlog (transient), never dead-letters it', async () => {
     const embedder = new OpenAiEmbedder({ apiKey: 'sk-wrong', baseURL: url, model: 'text-embedding-3-small' });
-    await expect(embedder.embed(['x'])).rejects.toMatchObject({ status: 401, permanent: true });
+    await expect(embedder.embed(['x'])).rejects.toMatchObject({ status: 401, permanent: false });
   });
 });
 
