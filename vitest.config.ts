@@ -17,6 +17,11 @@ export default defineConfig({
         find: `@docpipe/${name}`,
         replacement: pkg(name),
       })),
+      // The operator and the cdk8s constructs live at the top level, not under services/.
+      ...['operator', 'cdk8s'].map((name) => ({
+        find: `@docpipe/${name}`,
+        replacement: fileURLToPath(new URL(`./${name}/src/index.ts`, import.meta.url)),
+      })),
       // The OpenAI stand-in (a tool, not a service): the openai adapter's tests start it in-process.
       {
         find: '@docpipe/openai-standin',
@@ -25,7 +30,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['services/*/src/**/*.test.ts', 'services/*/test/**/*.test.ts', 'test/**/*.test.ts', 'tools/*/src/**/*.test.ts'],
+    include: ['services/*/src/**/*.test.ts', 'services/*/test/**/*.test.ts', 'test/**/*.test.ts', 'tools/*/src/**/*.test.ts', 'operator/src/**/*.test.ts', 'cdk8s/src/**/*.test.ts', 'cdk8s/test/**/*.test.ts'],
     // Suites that need the real stack run only in `npm run test:stack`.
     exclude: [...configDefaults.exclude, '**/test/stack/**'],
     testTimeout: 60_000,
