@@ -8,6 +8,10 @@
 #   scripts/stack.sh clean   [components...]   stop and delete their data
 #   scripts/stack.sh env                       print export lines for tests: eval "$(scripts/stack.sh env)"
 #
+# Optional components, started only when named: kube (etcd + kube-apiserver +
+# kube-controller-manager, built from source on first install: 10-20 min), e.g.
+# `scripts/stack.sh start kube`.
+#
 # Each component is scripts/<name>.sh; see lib.sh for DOCPIPE_CACHE, DOCPIPE_STACK_DIR
 # and the port variables.
 # shellcheck source=lib.sh
@@ -15,6 +19,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 SCRIPTS="$DOCPIPE_REPO_ROOT/scripts"
 DEFAULT_COMPONENTS=(kafka postgres s3)
+OPTIONAL_COMPONENTS=(kube)
 
 valid_component() {
   [[ "$1" =~ ^[a-z0-9-]+$ && "$1" != stack && "$1" != lib && -x "$SCRIPTS/$1.sh" ]]
@@ -32,6 +37,7 @@ export AWS_SECRET_ACCESS_KEY='test'
 export AWS_REGION='us-east-1'
 export AWS_DEFAULT_REGION='us-east-1'
 EOF
+  "$SCRIPTS/kube.sh" env # KUBECONFIG, KUBECTL, HELM, ...
 }
 
 main() {
@@ -40,11 +46,11 @@ main() {
   case "$action" in
     env) cmd_env; return 0 ;;
     start | stop | status | install | clean) ;;
-    *) usage_die "stack.sh {start|stop|status|install|clean} [kafka|postgres|s3 ...] | stack.sh env" ;;
+    *) usage_die "stack.sh {start|stop|status|install|clean} [kafka|postgres|s3|kube ...] | stack.sh env" ;;
   esac
   if [[ $# -eq 0 ]]; then set -- "${DEFAULT_COMPONENTS[@]}"; fi
   for c in "$@"; do
-    valid_component "$c" || die "unknown component '$c' (known: ${DEFAULT_COMPONENTS[*]})"
+    valid_component "$c" || die "unknown component '$c' (known: ${DEFAULT_COMPONENTS[*]} ${OPTIONAL_COMPONENTS[*]})"
     list+=("$c")
   done
   case "$action" in
