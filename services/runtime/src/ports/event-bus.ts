@@ -59,3 +59,13 @@ export interface EventBus {
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/** Rejects options no adapter can honour; every EventBus calls it first, so all fail alike. */
+export function validateSubscribeOptions(options: SubscribeOptions): void {
+  if (!options.groupId) throw new Error('subscribe: groupId must not be empty');
+  if (options.topics.length === 0) throw new Error('subscribe: name at least one topic');
+  const max = options.maxBatchSize;
+  if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
+    throw new Error(`subscribe: maxBatchSize must be a positive integer, got ${max}`);
+  }
+}

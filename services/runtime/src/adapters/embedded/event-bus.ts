@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EncodedMessage, TopicName } from '@docpipe/contracts';
 import type { Logger } from '../../logging.js';
-import type { EventBus, SubscribeOptions, Subscription } from '../../ports/event-bus.js';
+import { validateSubscribeOptions, type EventBus, type SubscribeOptions, type Subscription } from '../../ports/event-bus.js';
 import { ConsumerGroup, type Member } from './group.js';
 import { partitionForKey } from './murmur2.js';
 import { GroupOffsets } from './offset-store.js';
@@ -59,7 +59,7 @@ export class EmbeddedEventBus implements EventBus {
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     this.assertOpen();
-    validate(options);
+    validateSubscribeOptions(options);
     await Promise.all(options.topics.map((name) => this.topic(name)));
     const group = await this.group(options.groupId);
     const member = this.member(options);
@@ -151,15 +151,6 @@ export class EmbeddedEventBus implements EventBus {
 
   private assertOpen(): void {
     if (this.closed) throw new Error('event bus is closed');
-  }
-}
-
-function validate(options: SubscribeOptions): void {
-  if (!options.groupId) throw new Error('subscribe: groupId must not be empty');
-  if (options.topics.length === 0) throw new Error('subscribe: name at least one topic');
-  const max = options.maxBatchSize;
-  if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
-    throw new Error(`subscribe: maxBatchSize must be a positive integer, got ${max}`);
   }
 }
 

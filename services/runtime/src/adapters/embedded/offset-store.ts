@@ -1,9 +1,9 @@
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomically } from '../../fs-atomic.js';
 
 type Committed = Record<string, Record<string, number>>;
 
-let tmpCounter = 0;
 
 /**
  * The committed offsets of one consumer group (the next offset to consume,
@@ -44,7 +44,7 @@ export class GroupOffsets {
     try {
       while (this.dirty) {
         this.dirty = false;
-        await writeAtomically(file, JSON.stringify(this.committed));
+        await writeFileAtomically(file, JSON.stringify(this.committed));
       }
     } finally {
       // Cleared in the same tick as the last `dirty` check, so a commit that
@@ -63,19 +63,3 @@ async function readCommitted(file: string): Promise<Committed> {
   }
 }
 
-async function writeAtomically(file: string, content: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.${++tmpCounter}.tmp`;
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.writeFile(content, 'utf8');
-    await handle.datasync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}

@@ -2,7 +2,7 @@ import type { EncodedMessage, TopicName } from '@docpipe/contracts';
 import kafkajs from 'kafkajs';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { Logger } from '../../logging.js';
-import type { EventBus, SubscribeOptions, Subscription } from '../../ports/event-bus.js';
+import { validateSubscribeOptions, type EventBus, type SubscribeOptions, type Subscription } from '../../ports/event-bus.js';
 import { createKafkaClient, DEFAULT_RETRY, retryOptions } from './client.js';
 import { toKafkaMessage } from './messages.js';
 import { CONSUMER_DEFAULTS, type KafkaEventBusOptions } from './options.js';
@@ -87,7 +87,7 @@ export class KafkaEventBus implements EventBus {
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     this.assertOpen();
-    validate(options);
+    validateSubscribeOptions(options);
     const subscription = new KafkaSubscription(options, {
       kafka: this.kafka,
       settings: { ...CONSUMER_DEFAULTS, ...this.opts.consumer },
@@ -140,15 +140,6 @@ export class KafkaEventBus implements EventBus {
 
   private assertOpen(): void {
     if (this.closed) throw new Error('event bus is closed');
-  }
-}
-
-function validate(options: SubscribeOptions): void {
-  if (!options.groupId) throw new Error('subscribe: groupId must not be empty');
-  if (options.topics.length === 0) throw new Error('subscribe: name at least one topic');
-  const max = options.maxBatchSize;
-  if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
-    throw new Error(`subscribe: maxBatchSize must be a positive integer, got ${max}`);
   }
 }
 

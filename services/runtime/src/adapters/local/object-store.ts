@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ObjectNotFoundError, type ObjectInfo, type ObjectStore, type PutOptions } from '../../ports/object-store.js';
+import { writeFileAtomically } from '../../fs-atomic.js';
 
 export interface LocalObjectStoreOptions {
   dir: string;
@@ -150,18 +151,6 @@ async function readSidecar(path: string): Promise<Sidecar> {
     if (!missing(err as NodeJS.ErrnoException)) throw err;
     return { contentType: 'application/octet-stream', metadata: {} };
   }
-}
-
-async function writeFileAtomically(path: string, content: string, tmp: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.writeFile(content, 'utf8');
-    await handle.datasync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, path);
 }
 
 /** Removes the now-empty directories of `key` below `root` (S3 has no directories to leave behind). */
