@@ -349,3 +349,27 @@ describe('KafkaEventBus on a real broker: topics and readiness', () => {
     await expect(bus.publish(t, [msg('k', 'v')])).rejects.toThrow('closed');
   });
 });
+
+describe('a publish larger than one produce request', () => {
+  it('delivers 500 embedding-sized messages (10 MB) in one publish call, in order per key', async () => {
+    const bus = await open({ compression: 'none' });
+    const name = await topic(1); // one partition: everything would land in one broker batch
+    const vector = JSON.stringify(Array.from({ length: 1536 }, (_, i) => Math.sin(i) * 0.0123456789));
+    const messages = Array.from({ length: 500 }, (_, i) => msg(`doc-${i % 3}`, `${i}:${vector}`));
+    expect(messages.reduce((n, m) => n + m.value.length, 0)).toBeGreaterThan(10_000_000);
+    await bus.publish(name, messages);
+    const c = collector();
+    await subscribe(bus, { groupId: group(), topics: [name], handleBatch: c.handleBatch });
+    await until(() => c.seen.length === 500, '500 messages');
+    expect(c.values().map((v) => Number(v.split(':')[0]))).toEqual(Array.from({ length: 500 }, (_, i) => i));
+  });
+
+  it('is refused by the broker when sent as one request (why the adapter splits)', async () => {
+    const bus = await open({ compression: 'none', maxRequestBytes: 1e9, retry: { retries: 0 } });
+    const name = await topic(1);
+    const messages = Array.from({ length: 100 }, (_, i) => msg('doc', `${i}:${'x'.repeat(20_000)}`));
+    const err = await bus.publish(name, messages).then(() => null, (e: unknown) => e as Error);
+    expect(err?.message).toMatch(/larger than the max message size/);
+  });
+});
+

@@ -4,8 +4,8 @@ import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { Logger } from '../../logging.js';
 import { validateSubscribeOptions, type EventBus, type SubscribeOptions, type Subscription } from '../../ports/event-bus.js';
 import { createKafkaClient, DEFAULT_RETRY, retryOptions } from './client.js';
-import { toKafkaMessage } from './messages.js';
-import { CONSUMER_DEFAULTS, type KafkaEventBusOptions } from './options.js';
+import { splitBySize, toKafkaMessage } from './messages.js';
+import { CONSUMER_DEFAULTS, DEFAULT_MAX_REQUEST_BYTES, type KafkaEventBusOptions } from './options.js';
 import { KafkaSubscription } from './subscription.js';
 import { ensureTopicsWith, type EnsureTopicsResult, type TopicSpec } from './topics.js';
 
@@ -74,12 +74,15 @@ export class KafkaEventBus implements EventBus {
     if (messages.length === 0) return;
     try {
       await this.producerConnection.ready();
-      await this.producer.send({
-        topic,
-        acks: -1,
-        compression: this.opts.compression === 'none' ? CompressionTypes.None : CompressionTypes.GZIP,
-        messages: messages.map(toKafkaMessage),
-      });
+      // One request after the other: the idempotent producer keeps each key's order across them.
+      for (const run of splitBySize(messages, this.opts.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES)) {
+        await this.producer.send({
+          topic,
+          acks: -1,
+          compression: this.opts.compression === 'none' ? CompressionTypes.None : CompressionTypes.GZIP,
+          messages: run.map(toKafkaMessage),
+        });
+      }
     } catch (err) {
       throw new Error(`kafka: publishing ${messages.length} message(s) to ${topic} failed: ${errorMessage(err)}`, { cause: err });
     }

@@ -1,7 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import type { BusMessage } from '../../ports/event-bus.js';
-import { chunk, headersToStrings, prefixResolver, toBusMessage, toKafkaMessage } from './messages.js';
+import { chunk, headersToStrings, messageBytes, prefixResolver, splitBySize, toBusMessage, toKafkaMessage } from './messages.js';
 
 const bus = (offsets: number[]): BusMessage[] =>
   offsets.map((o) => ({ topic: 't', partition: 0, offset: String(o), key: null, value: null, headers: {}, timestamp: 0 }));
@@ -71,5 +71,24 @@ describe('prefixResolver', () => {
     const r = prefixResolver([{ ...bus([0])[0]!, offset: big }], (o) => advanced.push(o));
     r.resolveOffset(big);
     expect(advanced).toEqual([big]);
+  });
+});
+
+describe('splitBySize', () => {
+  const msg = (key: string, bytes: number) => ({ key, value: Buffer.alloc(bytes, 1), headers: { 'schema-version': '1' } });
+
+  it('keeps every run under the request limit, in order, with nothing lost', () => {
+    const messages = Array.from({ length: 500 }, (_, i) => msg(`doc-${i % 7}`, 20_000)); // 500 embeddings ≈ 10 MB
+    const runs = splitBySize(messages, 900_000);
+    expect(runs.length).toBeGreaterThan(10);
+    for (const run of runs) expect(run.reduce((n, m) => n + messageBytes(m), 0)).toBeLessThanOrEqual(900_000);
+    expect(runs.flat()).toEqual(messages);
+  });
+
+  it('sends a small publish as one request and a lone oversized message on its own', () => {
+    const small = [msg('a', 10), msg('b', 10)];
+    expect(splitBySize(small, 900_000)).toEqual([small]);
+    const big = msg('c', 2_000_000);
+    expect(splitBySize([small[0]!, big, small[1]!], 900_000)).toEqual([[small[0]], [big], [small[1]]]);
   });
 });

@@ -33,6 +33,38 @@ export function headersToStrings(headers: IHeaders | undefined): Record<string, 
   return out;
 }
 
+/** Bytes a message adds to a produce request before compression (key, value, headers, ~70 bytes of framing). */
+export function messageBytes(m: EncodedMessage): number {
+  let bytes = 70 + Buffer.byteLength(m.key) + m.value.length;
+  for (const [name, value] of Object.entries(m.headers)) bytes += Buffer.byteLength(name) + Buffer.byteLength(value);
+  return bytes;
+}
+
+/**
+ * Splits `messages` into runs, in order, of at most `maxBytes` each (a single
+ * larger message stands alone: the broker, not we, will refuse it). A produce
+ * request's batch per partition must stay under the broker's
+ * `message.max.bytes` (about 1 MB by default, and on MSK), and a publish of
+ * 500 embeddings of 1536 floats is 10 MB.
+ */
+export function splitBySize(messages: readonly EncodedMessage[], maxBytes: number): EncodedMessage[][] {
+  const runs: EncodedMessage[][] = [];
+  let run: EncodedMessage[] = [];
+  let size = 0;
+  for (const m of messages) {
+    const bytes = messageBytes(m);
+    if (run.length > 0 && size + bytes > maxBytes) {
+      runs.push(run);
+      run = [];
+      size = 0;
+    }
+    run.push(m);
+    size += bytes;
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
+
 /** Splits `items` into runs of at most `size`, in order. */
 export function chunk<T>(items: readonly T[], size: number): T[][] {
   if (!Number.isInteger(size) || size < 1) throw new Error(`chunk size must be a positive integer, got ${size}`);

@@ -32,6 +32,12 @@ export interface KafkaEventBusOptions extends KafkaConnectionOptions {
    * 2×, which is broker disk, network and MSK storage saved for a little CPU.
    */
   compression?: 'gzip' | 'none';
+  /**
+   * Upper bound, before compression, of the messages one produce request
+   * carries (default 900 000 bytes, under the broker's default
+   * `message.max.bytes` of 1 MiB); larger publishes are sent in several requests, in order.
+   */
+  maxRequestBytes?: number;
   consumer?: KafkaConsumerSettings;
   /** ping() answers false when the cluster does not answer within this (default 2000 ms). */
   pingTimeoutMs?: number;
@@ -46,3 +52,6 @@ export const CONSUMER_DEFAULTS: Required<KafkaConsumerSettings> = {
   retryBackoffMs: { initial: 100, max: 5_000 },
   restartBackoffMs: { initial: 1_000, max: 30_000 },
 };
+
+/** See KafkaEventBusOptions.maxRequestBytes. */
+export const DEFAULT_MAX_REQUEST_BYTES = 900_000;
