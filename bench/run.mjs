@@ -3,16 +3,30 @@
 // into bench/RESULTS.md by hand, with the machine and the command.
 import { spawnSync } from 'node:child_process';
 
+// The stack benchmarks import the stack suites' helpers (test/stack/*.ts), which
+// need TypeScript's parameter properties and `.js` → `.ts` resolution.
+const STACK_TS = ['--experimental-transform-types', '--no-warnings', '--import', './bench/stack/ts-hooks.mjs'];
+
 const benches = [
   { name: 'chunking: docproc vs LangChain', args: ['bench/docproc/chunking.ts', '7'] },
   { name: 'PDF extraction: docproc vs pdftotext', args: ['bench/docproc/pdf.ts', '200', '7'], needs: 'pdftotext' },
   { name: 'local mode end to end', args: ['bench/local/e2e.ts', '200', '3'] },
+  // The real-stack benchmarks do not start the stack: `scripts/stack.sh start` first
+  // (they are skipped when it is not running), and `scripts/stack.sh stop` after.
+  { name: 'Kafka adapter vs Kafka tools', args: ['bench/stack/kafka.ts', '200000', '20000'], stack: 'kafka' },
+  { name: 'real stack end to end, stand-in at 0 and 200 ms', args: [...STACK_TS, 'bench/stack/e2e.ts', '40', '4000', '0,200'], stack: '' },
+  { name: '1 GiB upload through gateway and ingest vs direct to S3', args: [...STACK_TS, 'bench/stack/upload.ts', '1024', '1'], stack: '' },
 ];
 
 const only = process.argv.slice(2);
 let failed = 0;
 for (const bench of benches) {
-  if (only.length > 0 && !only.some((o) => bench.args[0].includes(o))) continue;
+  const script = bench.args.find((a) => a.startsWith('bench/')) ?? '';
+  if (only.length > 0 && !only.some((o) => script.includes(o))) continue;
+  if (bench.stack !== undefined && spawnSync('scripts/stack.sh', ['status', ...bench.stack.split(' ').filter(Boolean)]).status !== 0) {
+    process.stdout.write(`\n## ${bench.name}: skipped — the stack is not running (scripts/stack.sh start${bench.stack ? ` ${bench.stack}` : ''}; eval "$(scripts/stack.sh env)")\n`);
+    continue;
+  }
   if (bench.needs && spawnSync('sh', ['-c', `command -v ${bench.needs}`]).status !== 0) {
     process.stdout.write(`\n## ${bench.name}: skipped — ${bench.needs} is not installed (apt-get install -y poppler-utils)\n`);
     continue;

@@ -28,7 +28,7 @@ export const KAFKA_HELP: VariableHelp<KafkaConfig> = {
   KAFKA_SASL_USERNAME: 'SCRAM user name (required with scram-*)',
   KAFKA_SASL_PASSWORD: 'SCRAM password (required with scram-*; never logged)',
   AWS_REGION: "the MSK cluster's region, for aws-iam",
-  KAFKA_COMPRESSION: 'gzip or none, for produced messages',
+  KAFKA_COMPRESSION: 'none or gzip, for produced messages (gzip caps publishing at ~8 MB/s)',
   KAFKA_SESSION_TIMEOUT_MS: 'a consumer silent this long leaves its group',
   KAFKA_HEARTBEAT_INTERVAL_MS: 'consumer heartbeat period (at most a third of the session timeout)',
   KAFKA_MAX_WAIT_TIME_MS: 'long-poll wait of one fetch',

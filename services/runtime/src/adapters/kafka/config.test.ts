@@ -14,12 +14,12 @@ describe('KafkaConfig', () => {
       KAFKA_CLIENT_ID: 'docpipe',
       KAFKA_SSL: false,
       KAFKA_SASL_MECHANISM: 'none',
-      KAFKA_COMPRESSION: 'gzip',
+      KAFKA_COMPRESSION: 'none',
       KAFKA_MAX_WAIT_TIME_MS: 1000,
       KAFKA_RETRIES: 5,
     });
     const opts = kafkaOptionsFromConfig(config, logger);
-    expect(opts).toMatchObject({ brokers: ['b-1.msk:9092', 'b-2.msk:9092'], clientId: 'docpipe', ssl: false, compression: 'gzip' });
+    expect(opts).toMatchObject({ brokers: ['b-1.msk:9092', 'b-2.msk:9092'], clientId: 'docpipe', ssl: false, compression: 'none' });
     expect(opts.sasl).toBeUndefined();
     expect(opts.consumer).toEqual({ sessionTimeoutMs: 30_000, heartbeatIntervalMs: 3_000, maxWaitTimeMs: 1_000 });
   });

@@ -22,7 +22,7 @@ export const KafkaConfig = z.object({
   KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
   /** Region of the MSK cluster, for IAM authentication. */
   AWS_REGION: z.string().min(1).optional(),
-  KAFKA_COMPRESSION: z.enum(['gzip', 'none']).default('gzip'),
+  KAFKA_COMPRESSION: z.enum(['none', 'gzip']).default('none'),
   KAFKA_SESSION_TIMEOUT_MS: ms(30_000),
   KAFKA_HEARTBEAT_INTERVAL_MS: ms(3_000),
   /** Long-poll wait of a fetch; short so rebalances and shutdowns are quick (docs/adr/0002). */

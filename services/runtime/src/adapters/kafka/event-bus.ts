@@ -79,7 +79,7 @@ export class KafkaEventBus implements EventBus {
         await this.producer.send({
           topic,
           acks: -1,
-          compression: this.opts.compression === 'none' ? CompressionTypes.None : CompressionTypes.GZIP,
+          compression: this.opts.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
           messages: run.map(toKafkaMessage),
         });
       }

@@ -26,10 +26,11 @@ export interface KafkaConsumerSettings {
 
 export interface KafkaEventBusOptions extends KafkaConnectionOptions {
   /**
-   * gzip (default) or none. gzip is the only codec kafkajs ships without
-   * native add-ons, every Java consumer (Flink, Spark, Connect) reads it, and
-   * our largest payloads — embedding vectors as JSON decimals — shrink about
-   * 2×, which is broker disk, network and MSK storage saved for a little CPU.
+   * none (default) or gzip, the only codec kafkajs ships without native
+   * add-ons. gzip halves embedding vectors on the wire and on disk, but
+   * kafkajs compresses each request serially behind the idempotent producer's
+   * single in-flight request: measured, it cut publishing 20 KiB embeddings
+   * from ~46 to ~8 MB/s (bench/RESULTS.md), a ceiling of ~400 vectors/s.
    */
   compression?: 'gzip' | 'none';
   /**
