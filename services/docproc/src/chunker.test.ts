@@ -3,18 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { chunkSpans, chunkText, type ChunkOptions } from './chunker.js';
 import { isSpace } from './chunking/boundaries.js';
 import { indexPretokens } from './chunking/pretokens.js';
-
-/** Deterministic PRNG so a failing case can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from '../test/fixtures/generate.js'; // seeded (mulberry32): a failing case replays from its seed
 
 const WORDS = (
   'the of and to in is was for on that with as by it at from his an were are which this be or has had not ' +
@@ -80,7 +69,7 @@ function checkInvariants(sections: { text: string; page: number | null }[], opts
 describe('chunkText — invariants over random text', () => {
   for (const [name, gen] of Object.entries(GENERATORS)) {
     it(`${name}: every chunk fits, is exact, non-empty, and the chunks cover the text`, () => {
-      const r = rng(name.length * 7919);
+      const r = random(name.length * 7919);
       for (let i = 0; i < 20; i++) {
         const sections = Array.from({ length: 1 + Math.floor(r() * 3) }, (_, p) => ({ text: gen(r), page: p + 1 }));
         checkInvariants(sections, randomOptions(r));
@@ -89,12 +78,12 @@ describe('chunkText — invariants over random text', () => {
   }
 
   it('the recounting fallback (for a tokenizer whose split is unknown) keeps every invariant', () => {
-    const r = rng(2024);
+    const r = random(2024);
     for (let i = 0; i < 15; i++) checkInvariants([{ text: pick(r, Object.values(GENERATORS))(r), page: 1 }], randomOptions(r), true);
   });
 
   it('chunkText returns the same chunks with text and counts', () => {
-    const sections = [{ text: prose(rng(1)), page: null }];
+    const sections = [{ text: prose(random(1)), page: null }];
     const chunks = chunkText(sections, { maxTokens: 64, overlapTokens: 8 });
     expect(chunks.length).toBeGreaterThan(1);
     for (const c of chunks) expect(countTokens(c.text)).toBe(c.tokenCount);
@@ -217,7 +206,7 @@ describe('chunkText — options', () => {
 
 describe('pretoken index', () => {
   it('sums to the tokenizer count on arbitrary strings', () => {
-    const r = rng(42);
+    const r = random(42);
     for (let i = 0; i < 300; i++) {
       const text = pick(r, Object.values(GENERATORS))(r);
       const ix = indexPretokens(text)!;
