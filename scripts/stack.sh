@@ -9,8 +9,9 @@
 #   scripts/stack.sh env                       print export lines for tests: eval "$(scripts/stack.sh env)"
 #
 # Optional components, started only when named: kube (etcd + kube-apiserver +
-# kube-controller-manager, built from source on first install: 10-20 min), e.g.
-# `scripts/stack.sh start kube`.
+# kube-controller-manager, built from source on first install: 10-20 min), hdfs
+# (a single-node HDFS with WebHDFS), flink and spark (PyFlink / PySpark virtualenvs;
+# nothing runs until a job does), e.g. `scripts/stack.sh start kube hdfs`.
 #
 # Each component is scripts/<name>.sh; see lib.sh for DOCPIPE_CACHE, DOCPIPE_STACK_DIR
 # and the port variables.
@@ -19,7 +20,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 SCRIPTS="$DOCPIPE_REPO_ROOT/scripts"
 DEFAULT_COMPONENTS=(kafka postgres s3)
-OPTIONAL_COMPONENTS=(kube)
+OPTIONAL_COMPONENTS=(kube hdfs flink spark)
 
 valid_component() {
   [[ "$1" =~ ^[a-z0-9-]+$ && "$1" != stack && "$1" != lib && -x "$SCRIPTS/$1.sh" ]]
@@ -37,7 +38,11 @@ export AWS_SECRET_ACCESS_KEY='test'
 export AWS_REGION='us-east-1'
 export AWS_DEFAULT_REGION='us-east-1'
 EOF
-  "$SCRIPTS/kube.sh" env # KUBECONFIG, KUBECTL, HELM, ...
+  # The optional components' own variables (KUBECONFIG, HELM, WEBHDFS_URL, FLINK_PYTHON, ...).
+  local c
+  for c in "${OPTIONAL_COMPONENTS[@]}"; do
+    if [[ -x "$SCRIPTS/$c.sh" ]]; then "$SCRIPTS/$c.sh" env; fi
+  done
 }
 
 main() {

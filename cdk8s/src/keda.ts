@@ -1,4 +1,4 @@
-import type { DocumentPipeline, KafkaSpec } from '@docpipe/operator';
+import type { DocumentPipeline, KafkaSpec } from '@docpipe/operator-api';
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { childLabels, childName, WORKER_INPUT, type Worker } from './names.js';

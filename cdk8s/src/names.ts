@@ -1,5 +1,5 @@
 import { ConsumerGroups, Topics } from '@docpipe/contracts';
-import type { DocumentPipeline } from '@docpipe/operator';
+import type { DocumentPipeline } from '@docpipe/operator-api';
 
 /** The four services of a pipeline. */
 export type Component = 'gateway' | 'ingest' | 'docproc' | 'embedding';

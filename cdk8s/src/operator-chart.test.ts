@@ -1,4 +1,4 @@
-import { documentPipelineCrd } from '@docpipe/operator';
+import { documentPipelineCrd } from '@docpipe/operator-api';
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { buildOperatorChart, OPERATOR_CLUSTER_RULES } from './operator-chart.js';
@@ -21,7 +21,7 @@ describe('buildOperatorChart', () => {
     ]);
   });
 
-  it('installs the CRD generated from operator/src/api', () => {
+  it('installs the CRD generated from operator/api/src', () => {
     expect(find('CustomResourceDefinition')).toEqual(documentPipelineCrd());
   });
 

@@ -1,4 +1,4 @@
-import { documentPipelineCrd, GROUP, PLURAL } from '@docpipe/operator';
+import { documentPipelineCrd, GROUP, PLURAL } from '@docpipe/operator-api';
 import { ApiObject, Chart } from 'cdk8s';
 import {
   KubeClusterRole,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { minimalPipelineManifest, parseDocumentPipeline, type DocumentPipeline } from '@docpipe/operator';
+import { minimalPipelineManifest, parseDocumentPipeline, type DocumentPipeline } from '@docpipe/operator-api';
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';

@@ -1,4 +1,4 @@
-import type { DocumentPipeline } from '@docpipe/operator';
+import type { DocumentPipeline } from '@docpipe/operator-api';
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import type { Construct } from 'constructs';

@@ -1,4 +1,4 @@
-import type { Resources } from '@docpipe/operator';
+import type { Resources } from '@docpipe/operator-api';
 import { Quantity, IntOrString, type Container, type PodSecurityContext, type Probe, type ResourceRequirements, type SecurityContext, type TopologySpreadConstraint } from 'cdk8s-plus-34/lib/imports/k8s.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { DocumentPipeline } from '@docpipe/operator';
+import type { DocumentPipeline } from '@docpipe/operator-api';
 import { IntOrString, KubeNetworkPolicy, KubePodDisruptionBudget, type NetworkPolicyIngressRule } from 'cdk8s-plus-34/lib/imports/k8s.js';
 import type { Construct } from 'constructs';
 import { childLabels, childName, PORTS, selectorLabels, type Component } from './names.js';

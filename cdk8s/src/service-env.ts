@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DocumentPipeline } from '@docpipe/operator';
+import type { DocumentPipeline } from '@docpipe/operator-api';
 import type { EnvVar } from 'cdk8s-plus-34/lib/imports/k8s.js';
 import { childName, PORTS, type Component } from './names.js';
 

@@ -1,7 +1,7 @@
 // `npm run synth -- <pipeline.yaml> [--out dir]`: the pipeline's children as plain
 // manifests (one YAML stream) for GitOps without the operator.
 import { pathToFileURL } from 'node:url';
-import { InvalidPipelineError } from '@docpipe/operator';
+import { InvalidPipelineError } from '@docpipe/operator-api';
 import { parseSynthArgs, synthFile } from './synth.js';
 
 const USAGE = 'usage: npm run synth -- <pipeline.yaml> [--out dir]\n';

@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseDocumentPipeline, type DocumentPipeline } from '@docpipe/operator';
+import { parseDocumentPipeline, type DocumentPipeline } from '@docpipe/operator-api';
 import { parseAllDocuments, stringify } from 'yaml';
 import { pipelineManifests } from './pipeline-chart.js';
 

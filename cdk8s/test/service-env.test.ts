@@ -1,7 +1,7 @@
 // The Deployments' environment against the services' own process schemas: what
 // the chart sets is what the services read, and every service starts with it.
 import { readFileSync } from 'node:fs';
-import { parseDocumentPipeline, type DocumentPipeline } from '@docpipe/operator';
+import { parseDocumentPipeline, type DocumentPipeline } from '@docpipe/operator-api';
 import { parseConfig } from '@docpipe/runtime';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';

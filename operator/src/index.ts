@@ -1,1 +1,2 @@
-export * from './api/index.js';
+// The operator's public surface; main.ts wires it (filled in by the controller work).
+export {};

@@ -1,0 +1,2 @@
+// The MSK Connect stand-in's public surface.
+export {};
