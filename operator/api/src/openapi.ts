@@ -168,9 +168,17 @@ function enumSchema(values: (string | number)[]): JSONSchemaProps {
   return { type: values.every((v) => Number.isInteger(v)) ? 'integer' : 'number', enum: values };
 }
 
+/**
+ * The default as the API server must store it. A prefault (`{}` for a section
+ * whose fields all have defaults) is zod input: parse it so the CRD carries the
+ * filled-in object. The API server validates a default against the node's CEL
+ * rules without defaulting inside it, so `{}` under `self.min <= self.max`
+ * fails with "no such key".
+ */
 function defaultOf(def: Def): unknown {
-  const value = def.defaultValue;
-  return typeof value === 'function' ? (value as () => unknown)() : value;
+  const raw = def.defaultValue;
+  const value = typeof raw === 'function' ? (raw as () => unknown)() : raw;
+  return def.type === 'prefault' ? (def.innerType as z.ZodType).parse(value) : value;
 }
 
 /** Adds the description (zod's `.describe()`) and the Kubernetes extensions attached to this node. */

@@ -62,6 +62,7 @@ export const DocumentPipelineStatus = z.strictObject({
           id: z.string().max(256).optional(),
           state: z.string().max(64).optional(),
           lastDay: z.iso.date().optional().describe('the last day a batch step was submitted for'),
+          nextRun: z.iso.datetime().optional().describe('when the schedule fires next'),
         })
         .optional(),
     })
