@@ -7,7 +7,7 @@ import base from './vitest.config.js';
 export default defineConfig({
   resolve: base.resolve,
   test: {
-    include: ['services/*/test/stack/**/*.test.ts', 'test/stack/**/*.test.ts'],
+    include: ['services/*/test/stack/**/*.test.ts', 'operator/test/stack/**/*.test.ts', 'test/stack/**/*.test.ts'],
     globalSetup: ['test/stack/global-setup.ts'],
     testTimeout: 180_000,
     hookTimeout: 180_000,

@@ -1,0 +1,95 @@
+import type { DocumentPipeline, DocumentPipelineStatus } from '@docpipe/operator-api';
+import type { Logger } from '@docpipe/runtime';
+import { messageOf } from './children.js';
+import type { EventSink } from './events.js';
+import type { EventRecord, ExternalPart, PartContext } from './ports.js';
+import type { PartCondition, ReconcileProblem } from './status.js';
+
+export interface PartsDeps {
+  parts: readonly ExternalPart[];
+  events: EventSink;
+  logger: Logger;
+  now: () => Date;
+}
+
+export interface PartsResult {
+  conditions: PartCondition[];
+  problems: ReconcileProblem[];
+  external: Partial<DocumentPipelineStatus>[];
+  requeueAfterMs?: number;
+}
+
+/** The context a part gets: its Events regard the pipeline. */
+export function partContext(deps: PartsDeps, part: ExternalPart, regarding: EventRecord['regarding']): PartContext {
+  return {
+    now: deps.now,
+    logger: deps.logger.child({ part: part.conditionType }),
+    event: (type, reason, note) => deps.events.emit({ regarding, type, reason, action: part.conditionType, note }),
+  };
+}
+
+/**
+ * Reconciles the wanted parts and cleans up the unwanted ones that still
+ * have a condition (they made something before). A part that throws is a
+ * False condition and a problem; it never stops the others.
+ */
+export async function reconcileParts(
+  deps: PartsDeps,
+  pipeline: DocumentPipeline,
+  regarding: EventRecord['regarding'],
+  previous: DocumentPipelineStatus | undefined,
+): Promise<PartsResult> {
+  const result: PartsResult = { conditions: [], problems: [], external: [] };
+  const had = new Set((previous?.conditions ?? []).map((c) => c.type));
+  for (const part of deps.parts) {
+    const ctx = partContext(deps, part, regarding);
+    if (part.wants(pipeline)) await runPart(part, pipeline, ctx, result);
+    else if (had.has(part.conditionType)) await retirePart(part, pipeline, ctx, result);
+  }
+  return result;
+}
+
+async function runPart(part: ExternalPart, pipeline: DocumentPipeline, ctx: PartContext, result: PartsResult): Promise<void> {
+  const type = part.conditionType;
+  try {
+    const outcome = await part.reconcile(pipeline, ctx);
+    result.conditions.push({ type, ...outcome.condition });
+    if (outcome.status !== undefined) result.external.push(outcome.status);
+    if (outcome.requeueAfterMs !== undefined) result.requeueAfterMs = Math.min(result.requeueAfterMs ?? Infinity, outcome.requeueAfterMs);
+  } catch (err) {
+    const message = `${type}: ${messageOf(err)}`;
+    result.conditions.push({ type, status: 'False', reason: 'ReconcileFailed', message });
+    result.problems.push({ reason: `${type.replace(/Ready$/, '')}Failed`, message });
+    ctx.event('Warning', 'ReconcileFailed', message);
+  }
+}
+
+/** A part no longer wanted: finalize it; its condition goes once it is gone. */
+async function retirePart(part: ExternalPart, pipeline: DocumentPipeline, ctx: PartContext, result: PartsResult): Promise<void> {
+  const type = part.conditionType;
+  try {
+    if (await part.finalize(pipeline, ctx)) return;
+    result.conditions.push({ type, status: 'False', reason: 'Removing', message: 'no longer in the spec; removing what it made' });
+    result.requeueAfterMs = Math.min(result.requeueAfterMs ?? Infinity, 10_000);
+  } catch (err) {
+    const message = `${type}: removing: ${messageOf(err)}`;
+    result.conditions.push({ type, status: 'False', reason: 'RemoveFailed', message });
+    result.problems.push({ reason: 'RemoveFailed', message });
+    ctx.event('Warning', 'RemoveFailed', message);
+  }
+}
+
+/** On deletion: every part's finalize; true when all report their resources gone. */
+export async function finalizeParts(deps: PartsDeps, pipeline: DocumentPipeline, regarding: EventRecord['regarding']): Promise<boolean> {
+  let allGone = true;
+  for (const part of deps.parts) {
+    const ctx = partContext(deps, part, regarding);
+    try {
+      if (!(await part.finalize(pipeline, ctx))) allGone = false;
+    } catch (err) {
+      allGone = false;
+      ctx.event('Warning', 'FinalizeFailed', `${part.conditionType}: ${messageOf(err)}`);
+    }
+  }
+  return allGone;
+}
