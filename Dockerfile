@@ -47,3 +47,34 @@ RUN apt-get update && apt-get install -y --no-install-recommends poppler-utils p
 USER 10001:10001
 EXPOSE 9090
 CMD ["node", "services/docproc/dist/main.js"]
+
+# The operator: node operator/dist/main.js, /metrics /healthz /readyz on 8080.
+# Its own build stage (operator, operator/api, cdk8s, contracts, runtime) so
+# the service images stay as they are; the same conventions: Node 24, production
+# dependencies only, UID 10001, nothing written outside /tmp (an emptyDir in
+# the chart, whose root file system is read-only).
+#   docker build --target operator -t docpipe-operator .
+FROM node:24-bookworm-slim AS operator-build
+WORKDIR /src
+COPY package.json package-lock.json tsconfig.json tsconfig.base.json ./
+COPY services ./services
+COPY tools ./tools
+COPY operator ./operator
+COPY cdk8s ./cdk8s
+RUN npm ci --no-audit --no-fund && npx tsc -b operator \
+ && npm prune --omit=dev --no-audit --no-fund \
+ && find services operator cdk8s -name '*.test.*' -delete \
+ && rm -rf services/*/src services/*/test operator/src operator/api/src operator/api/scripts cdk8s/src cdk8s/test
+
+FROM node:24-bookworm-slim AS operator
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=operator-build /src/package.json ./
+COPY --from=operator-build /src/node_modules ./node_modules
+COPY --from=operator-build /src/services/contracts ./services/contracts
+COPY --from=operator-build /src/services/runtime ./services/runtime
+COPY --from=operator-build /src/operator ./operator
+COPY --from=operator-build /src/cdk8s ./cdk8s
+USER 10001:10001
+EXPOSE 8080
+CMD ["node", "operator/dist/main.js"]
