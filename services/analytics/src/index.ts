@@ -1,2 +1,2 @@
-// The analytics package's public surface (archive writer, window counter, daily report).
-export {};
+// The analytics package's public surface: the archive writer, the window counter, the daily report.
+export * from './archive/index.js';
