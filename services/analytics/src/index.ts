@@ -1,2 +1,3 @@
 // The analytics package's public surface: the archive writer, the window counter, the daily report.
 export * from './archive/index.js';
+export * from './report/index.js';
