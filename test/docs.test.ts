@@ -4,6 +4,8 @@ import { EmbeddingConfig } from '@docpipe/embedding';
 import { GatewayConfig } from '@docpipe/gateway';
 import { IngestConfig } from '@docpipe/ingest';
 import { LocalConfig } from '@docpipe/local';
+import { ReportConfig } from '@docpipe/analytics';
+import { OperatorConfig } from '@docpipe/operator';
 import { describe, expect, it } from 'vitest';
 // Each service's process schema (its config plus the adapters'); not in the packages' index, so local mode never loads an SDK.
 import { DocprocMainConfig } from '../services/docproc/src/main-config.js';
@@ -21,6 +23,8 @@ const schemas = {
   EmbeddingMainConfig,
   GatewayMainConfig,
   IngestMainConfig,
+  OperatorConfig,
+  ReportConfig,
 };
 
 describe('README', () => {

@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const stack = fileURLToPath(new URL('../../scripts/stack.sh', import.meta.url));
-const components = (process.env['DOCPIPE_STACK_COMPONENTS'] ?? 'kafka postgres s3').split(/\s+/).filter(Boolean);
+// Everything the stack suites use; DOCPIPE_STACK_COMPONENTS picks fewer while working on one suite.
+const DEFAULT_COMPONENTS = 'kafka postgres s3 kube hdfs flink spark';
+const components = (process.env['DOCPIPE_STACK_COMPONENTS'] ?? DEFAULT_COMPONENTS).split(/\s+/).filter(Boolean);
 
 /**
  * Starts the components the stack suites need (a no-op for those already

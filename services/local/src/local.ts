@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { LocalArchiveStore, startArchiveWriter, startWindowCounter } from '@docpipe/analytics';
 import { startDocproc } from '@docpipe/docproc';
 import { startEmbedding } from '@docpipe/embedding';
 import { startGateway } from '@docpipe/gateway';
@@ -19,6 +20,9 @@ import {
   type Registry,
 } from '@docpipe/runtime';
 import { loadLocalConfig, type LocalSettings } from './config.js';
+
+/** Where local mode archives the topics (the topics dir of the HDFS sink's layout), under the data directory. */
+export const ARCHIVE_TOPICS_DIR = join('archive', 'topics');
 
 /** The bucket every local-mode object lives in, under `<data>/objects`. */
 export const LOCAL_BUCKET = 'docpipe-local';
@@ -53,8 +57,9 @@ type StopStack = { name: string; stop: () => Promise<void> }[];
 
 /**
  * Runs the whole pipeline in this process on embedded adapters kept under one
- * data directory: ingest, docproc, embedding (local embedder) and the gateway,
- * started in that order. Everything persists there, so a document accepted
+ * data directory: the archive writer and the window counter (the stand-ins of
+ * MSK Connect's HDFS sink and of the Flink job), ingest, docproc, embedding
+ * (local embedder) and the gateway, started in that order. Everything persists there, so a document accepted
  * before stop() finishes after the next start on the same directory.
  */
 export async function startLocal(opts: LocalOptions = {}): Promise<LocalMode> {
@@ -67,7 +72,7 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalMode> {
     await mkdir(dataDir, { recursive: true });
     const adapters = await openAdapters(dataDir, logger, stack);
     const registry = createRegistry('docpipe-local');
-    const url = await startServices({ settings, adapters, logger, registry, port }, stack);
+    const url = await startServices({ settings, adapters, logger, registry, port, dataDir }, stack);
     logger.debug({ url, dataDir }, 'local mode started');
     return { url, dataDir, registry, ...adapters, stop: () => unwind(stack, logger) };
   } catch (err) {
@@ -91,12 +96,15 @@ interface ServiceWiring {
   logger: Logger;
   registry: Registry;
   port: number;
+  dataDir: string;
 }
 
 /** Starts the services in dependency order; returns the gateway's URL. */
 async function startServices(w: ServiceWiring, stack: StopStack): Promise<string> {
   const { settings, logger, registry } = w;
   const { bus, store, repo } = w.adapters;
+  // First, so they stop last: the pipeline stops at once, then they write out what they hold.
+  await startAnalytics(w, stack);
   const ingest = await startIngest({ repo, store, bus, logger, config: settings.ingest, registry });
   stack.push({ name: 'ingest', stop: () => ingest.stop() });
   const docproc = await startDocproc({ bus, store, logger, config: settings.docproc, registry });
@@ -109,6 +117,22 @@ async function startServices(w: ServiceWiring, stack: StopStack): Promise<string
   const gateway = await startGateway({ config: gatewayConfig, logger, registry });
   stack.push({ name: 'gateway', stop: () => gateway.stop() });
   return gateway.url;
+}
+
+/** The archive writer and the window counter, on the same embedded bus. */
+async function startAnalytics(w: ServiceWiring, stack: StopStack): Promise<void> {
+  const { local } = w.settings;
+  const { bus } = w.adapters;
+  const archive = await startArchiveWriter({
+    bus,
+    store: new LocalArchiveStore(join(w.dataDir, ARCHIVE_TOPICS_DIR)),
+    logger: w.logger.child({ component: 'archive' }),
+    flushSize: local.ARCHIVE_FLUSH_SIZE,
+    rotateMs: local.ARCHIVE_ROTATE_MS,
+  });
+  stack.push({ name: 'archive writer', stop: () => archive.stop() });
+  const windows = await startWindowCounter({ bus, logger: w.logger, config: local, registry: w.registry });
+  stack.push({ name: 'window counter', stop: () => windows.stop() });
 }
 
 /** Stops everything started, newest first; keeps going past a failure and rethrows the first one. */

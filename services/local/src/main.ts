@@ -7,8 +7,10 @@ const USAGE = `docpipe local mode — the whole pipeline in one process, no infr
 
 Runs ingest, docproc, embedding and the gateway on embedded adapters: an
 on-disk event log instead of Kafka, a directory instead of S3, PGlite instead
-of PostgreSQL and a deterministic local embedder instead of OpenAI. All state
-lives in one data directory and survives restarts.
+of PostgreSQL and a deterministic local embedder instead of OpenAI. The topics
+are archived under <data>/archive/topics (the HDFS sink's layout) and a window
+counter publishes analytics.flink as the Flink job would. All state lives in one
+data directory and survives restarts.
 
 Usage: npm start            (or: node services/local/dist/main.js)
 
@@ -17,6 +19,9 @@ Environment:
   HOST                  gateway address (default 127.0.0.1)
   DOCPIPE_DATA_DIR      data directory (default ./.docpipe)
   EMBEDDING_DIMENSIONS  vector size of the local embedder (default 1536)
+  ARCHIVE_FLUSH_SIZE    records per archive file at most (default 1000)
+  ARCHIVE_ROTATE_MS     an archive buffer is written when this old (default 60000)
+  ANALYTICS_WATERMARK_SECONDS  event-time lateness allowed by the window counter (default 30)
   MAX_UPLOAD_BYTES      largest accepted upload (default 100 MiB)
   DEFAULT_COMPANY_ID    company used when X-Company-ID is absent
   LOG_LEVEL             fatal|error|warn|info|debug|trace|silent (default info)
@@ -26,6 +31,7 @@ Environment:
 Then open the URL it prints, or:
   curl -F file=@paper.pdf http://localhost:8080/ingest/upload
   curl http://localhost:8080/ingest/status/<document_id>
+  npm run report -- --date YYYY-MM-DD      (the daily report from the archive, as Parquet)
 `;
 
 /** A URL and a directory as a person would type them. */
