@@ -1,11 +1,10 @@
 import type { DocumentPipeline, DocumentPipelineStatus } from '@docpipe/operator-api';
 import type { ExternalPart, PartContext, PartOutcome } from '../controller/ports.js';
-import { isPermanent } from './errors.js';
-import type { BatchJob } from './batch.js';
+import type { BatchJob, BatchOutcome } from './batch.js';
 import { ScheduleError } from './schedule.js';
 import type { ScriptUploader } from './scripts.js';
 import { StepSpecError } from './steps.js';
-import type { JobOutcome, StreamingJob } from './streaming.js';
+import type { StreamingJob } from './streaming.js';
 
 type Steps = NonNullable<DocumentPipelineStatus['steps']>;
 
@@ -27,22 +26,23 @@ export class AnalyticsPart implements ExternalPart {
     try {
       return combine(await this.jobs(p, ctx));
     } catch (err) {
-      if (err instanceof StepSpecError || err instanceof ScheduleError) return { condition: { status: 'False', reason: 'InvalidSpec', message: err.message } };
-      if (!isPermanent(err)) throw err;
-      ctx.event('Warning', 'AnalyticsFailed', err.message);
-      const reason = /AccessDenied|Forbidden/.test(err.code) ? 'AccessDenied' : 'AwsError';
-      return { condition: { status: 'False', reason, message: err.message } };
+      if (err instanceof StepSpecError || err instanceof ScheduleError) return { condition: { status: 'False', reason: 'InvalidSpec', message: err.message }, degraded: true };
+      // AWS failures (access denied too) go to the controller: Degraded, a Warning Event, retried with backoff.
+      throw err;
     }
   }
 
   async finalize(p: DocumentPipeline): Promise<boolean> {
+    // The controller finalizes every part, wanted or not; without spec.analytics there is no cluster to look at.
+    // (Removing the section while a step runs leaves it running: disable streaming first, then remove it.)
+    if (!p.spec.analytics) return true;
     const [streamingGone, batchGone] = [await this.streaming.stop(p), await this.batch.stop(p)];
     return streamingGone && batchGone;
   }
 
-  private async jobs(p: DocumentPipeline, ctx: PartContext): Promise<Record<string, JobOutcome>> {
+  private async jobs(p: DocumentPipeline, ctx: PartContext): Promise<Record<string, BatchOutcome>> {
     const a = p.spec.analytics!;
-    const out: Record<string, JobOutcome> = {};
+    const out: Record<string, BatchOutcome> = {};
     if (a.streaming.enabled) {
       const script = await this.scripts.ensure('flink', a.scriptsBucket, a.scriptsPrefix);
       out['streaming'] = await this.streaming.reconcile(p, script.uri, ctx);
@@ -57,17 +57,17 @@ export class AnalyticsPart implements ExternalPart {
   }
 }
 
-function stepsOf(jobs: Record<string, JobOutcome & { lastDay?: string }>): Steps {
+function stepsOf(jobs: Record<string, BatchOutcome>): Steps {
   const steps: Steps = {};
   const s = jobs['streaming'];
   const b = jobs['batch'];
   if (s?.step) steps.streaming = s.step;
-  if (b?.step || b?.lastDay) steps.batch = { ...b.step, ...(b.lastDay ? { lastDay: b.lastDay } : {}) };
+  if (b?.step || b?.lastDay || b?.nextRun) steps.batch = { ...b.step, ...(b.lastDay ? { lastDay: b.lastDay } : {}), ...(b.nextRun ? { nextRun: b.nextRun } : {}) };
   return steps;
 }
 
-/** Pure: one condition from the jobs' outcomes — False wins, then Unknown; steps into status; the soonest requeue. */
-export function combine(jobs: Record<string, JobOutcome & { lastDay?: string }>): PartOutcome {
+/** Pure: one condition from the jobs' outcomes — False wins (and is Degraded), then Unknown; steps into status; the soonest requeue. */
+export function combine(jobs: Record<string, BatchOutcome>): PartOutcome {
   const entries = Object.entries(jobs);
   if (entries.length === 0) return { condition: { status: 'True', reason: 'NothingToRun', message: 'streaming and batch are disabled' } };
   const worst = entries.find(([, j]) => j.status === 'False') ?? entries.find(([, j]) => j.status === 'Unknown') ?? entries[0]!;
@@ -75,6 +75,7 @@ export function combine(jobs: Record<string, JobOutcome & { lastDay?: string }>)
   const requeues = entries.map(([, j]) => j.requeueAfterMs).filter((ms): ms is number => ms !== undefined);
   return {
     condition: { status: worst[1].status, reason: worst[1].reason, message: entries.map(([name, j]) => `${name}: ${j.message}`).join('; ') },
+    ...(worst[1].status === 'False' ? { degraded: true } : {}),
     ...(Object.keys(steps).length > 0 ? { status: { steps } } : {}),
     ...(requeues.length > 0 ? { requeueAfterMs: Math.min(...requeues) } : {}),
   };

@@ -49,6 +49,9 @@ export function dueDays(p: DocumentPipeline, now: Date, catchUpMs: number): stri
   return [...new Set([...scheduled, ...backfill])].sort();
 }
 
+/** What the batch job reports: the job's outcome, the last day it ran for and when the schedule fires next. */
+export type BatchOutcome = JobOutcome & { lastDay?: string; nextRun?: string };
+
 /** Submits one spark-submit step per due day, never two for a day, with EMR's step list as the only memory. */
 export class BatchJob {
   private readonly opts: BatchOptions;
@@ -60,7 +63,7 @@ export class BatchJob {
     this.opts = { ...DEFAULT_BATCH_OPTIONS, ...opts };
   }
 
-  async reconcile(p: DocumentPipeline, scriptUri: string, ctx: PartContext): Promise<JobOutcome & { lastDay?: string }> {
+  async reconcile(p: DocumentPipeline, scriptUri: string, ctx: PartContext): Promise<BatchOutcome> {
     const b = p.spec.analytics!.batch!;
     checkSchedule(b.schedule, b.timeZone);
     const clusterId = p.spec.analytics!.emrClusterId;
@@ -123,12 +126,14 @@ interface OutcomeTimes {
   active: boolean;
 }
 
-function outcome(byDay: Map<string, EmrStep[]>, exhausted: string[], t: OutcomeTimes): JobOutcome & { lastDay?: string } {
+function outcome(byDay: Map<string, EmrStep[]>, exhausted: string[], t: OutcomeTimes): BatchOutcome {
   const lastDay = [...byDay.keys()].sort().at(-1);
   const newest = lastDay ? [...byDay.get(lastDay)!].sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))[0] : undefined;
   const untilNext = t.next.getTime() - t.now.getTime();
   const requeueAfterMs = Math.max(1000, Math.min(untilNext, t.waitMs, t.active ? STEP_POLL_MS : Infinity));
-  const base = { requeueAfterMs, ...(lastDay ? { lastDay } : {}), ...(newest ? { step: { id: newest.id, state: newest.state } } : {}) };
+  // metav1.Time style (whole seconds), like the conditions' timestamps: a cron fires on whole seconds anyway.
+  const nextRun = t.next.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const base = { requeueAfterMs, nextRun, ...(lastDay ? { lastDay } : {}), ...(newest ? { step: { id: newest.id, state: newest.state } } : {}) };
   const last = lastDay ? `last day ${lastDay} (step ${newest!.id} ${newest!.state})` : 'no day run yet';
   if (exhausted.length > 0) {
     const msg = `batch run(s) failed for ${exhausted.join(', ')} after every attempt (see the steps' logs on the cluster)`;

@@ -1,7 +1,6 @@
 import type { DocumentPipeline } from '@docpipe/operator-api';
 import type { ExternalPart, PartContext, PartOutcome } from '../controller/ports.js';
 import { ArchiveSpecError, connectorName, connectorStatus, desiredConnector, diffConnector, parseDescription } from './connector-model.js';
-import { isPermanent } from './errors.js';
 import type { ConnectorApi, ConnectorObserved } from './ports.js';
 
 /** How often a connector in a transition is looked at again. */
@@ -23,7 +22,12 @@ const progress = (reason: string, message: string, o?: { arn: string; state: str
   requeueAfterMs: CONNECTOR_POLL_MS,
 });
 
-const failure = (reason: string, message: string, extra: Partial<PartOutcome> = {}): PartOutcome => ({ condition: { status: 'False', reason, message }, ...extra });
+// A False condition is Degraded: the connector failed or the spec cannot be carried out.
+const failure = (reason: string, message: string, extra: Partial<PartOutcome> = {}): PartOutcome => ({
+  condition: { status: 'False', reason, message },
+  degraded: true,
+  ...extra,
+});
 
 /**
  * ArchiveReady: the pipeline's MSK Connect HDFS 3 sink. Stateless between
@@ -45,10 +49,12 @@ export class ArchivePart implements ExternalPart {
     try {
       return await this.reconcileOrThrow(p, ctx);
     } catch (err) {
+      // A spec MSK Connect cannot serve waits for a spec change, which the watch brings.
       if (err instanceof ArchiveSpecError) return failure('InvalidSpec', err.message);
-      if (!isPermanent(err)) throw err;
-      ctx.event('Warning', 'ArchiveFailed', err.message);
-      return failure(err.code === 'AccessDeniedException' || err.code === 'ForbiddenException' ? 'AccessDenied' : 'AwsError', err.message);
+      // Every AWS failure, permanent (access denied) or not, goes to the controller: it makes the
+      // pipeline Degraded with the message and a Warning Event, and retries with backoff — an IAM
+      // fix is nothing a watch would tell us about.
+      throw err;
     }
   }
 

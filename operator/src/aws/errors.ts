@@ -59,7 +59,7 @@ export async function awsCall<T>(operation: string, call: () => Promise<T>): Pro
   }
 }
 
-/** True for a permanent AWS failure the part reports as a condition instead of retrying. */
+/** True for a permanent AWS failure (access denied, validation): a retry helps only once IAM or the spec is fixed. */
 export function isPermanent(err: unknown): err is AwsCallError {
   return err instanceof AwsCallError && !err.transient;
 }

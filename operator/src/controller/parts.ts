@@ -14,7 +14,10 @@ export interface PartsDeps {
 
 export interface PartsResult {
   conditions: PartCondition[];
+  /** Failures: Degraded, and the reconcile is retried with the queue's backoff. */
   problems: ReconcileProblem[];
+  /** Trouble a part handles on its own schedule: Degraded, but no reconcile error. */
+  reported: ReconcileProblem[];
   external: Partial<DocumentPipelineStatus>[];
   requeueAfterMs?: number;
 }
@@ -39,7 +42,7 @@ export async function reconcileParts(
   regarding: EventRecord['regarding'],
   previous: DocumentPipelineStatus | undefined,
 ): Promise<PartsResult> {
-  const result: PartsResult = { conditions: [], problems: [], external: [] };
+  const result: PartsResult = { conditions: [], problems: [], reported: [], external: [] };
   const had = new Set((previous?.conditions ?? []).map((c) => c.type));
   for (const part of deps.parts) {
     const ctx = partContext(deps, part, regarding);
@@ -54,6 +57,7 @@ async function runPart(part: ExternalPart, pipeline: DocumentPipeline, ctx: Part
   try {
     const outcome = await part.reconcile(pipeline, ctx);
     result.conditions.push({ type, ...outcome.condition });
+    if (outcome.degraded) result.reported.push({ reason: outcome.condition.reason, message: `${type}: ${outcome.condition.message}` });
     if (outcome.status !== undefined) result.external.push(outcome.status);
     if (outcome.requeueAfterMs !== undefined) result.requeueAfterMs = Math.min(result.requeueAfterMs ?? Infinity, outcome.requeueAfterMs);
   } catch (err) {
@@ -79,10 +83,19 @@ async function retirePart(part: ExternalPart, pipeline: DocumentPipeline, ctx: P
   }
 }
 
-/** On deletion: every part's finalize; true when all report their resources gone. */
-export async function finalizeParts(deps: PartsDeps, pipeline: DocumentPipeline, regarding: EventRecord['regarding']): Promise<boolean> {
+/**
+ * On deletion: the finalize of every part that is wanted or made something
+ * (has a condition); true when all report their resources gone.
+ */
+export async function finalizeParts(
+  deps: PartsDeps,
+  pipeline: DocumentPipeline,
+  regarding: EventRecord['regarding'],
+  previous: DocumentPipelineStatus | undefined,
+): Promise<boolean> {
+  const had = new Set((previous?.conditions ?? []).map((c) => c.type));
   let allGone = true;
-  for (const part of deps.parts) {
+  for (const part of deps.parts.filter((x) => x.wants(pipeline) || had.has(x.conditionType))) {
     const ctx = partContext(deps, part, regarding);
     try {
       if (!(await part.finalize(pipeline, ctx))) allGone = false;

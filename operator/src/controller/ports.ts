@@ -170,6 +170,13 @@ export interface PartOutcome {
   condition: { status: 'True' | 'False' | 'Unknown'; reason: string; message: string };
   status?: Partial<DocumentPipelineStatus>; // merged into .status (connector, steps)
   requeueAfterMs?: number; // e.g. poll a CREATING connector, the next cron time
+  /**
+   * The resource is in trouble the part handles itself (a FAILED connector it
+   * will recreate, an ended step it will resubmit, on its own backoff through
+   * requeueAfterMs): the pipeline is Degraded with the condition's message,
+   * without the reconcile counting as failed.
+   */
+  degraded?: boolean;
 }
 
 /** An external (AWS) part of a pipeline: reconciled after the in-cluster children, finalized on delete. */

@@ -21,14 +21,19 @@ class FakeTopics implements TopicAdmin {
 }
 
 class FakePart implements ExternalPart {
-  readonly conditionType = 'ArchiveReady' as const;
+  constructor(readonly conditionType: ExternalPart['conditionType'] = 'ArchiveReady') {}
   want = true;
   fail: Error | undefined;
   gone = true;
   finalized = 0;
+  /** A failure the part handles on its own schedule (a FAILED connector it will recreate). */
+  failed = false;
   wants = (p: DocumentPipeline) => this.want && p.spec.s3.bucket !== '';
   async reconcile() {
     if (this.fail) throw this.fail;
+    if (this.failed) {
+      return { condition: { status: 'False' as const, reason: 'ConnectorFailed', message: 'FAILED: no route to HDFS; recreating in 60 s' }, degraded: true, requeueAfterMs: 60_000 };
+    }
     return { condition: { status: 'True' as const, reason: 'ConnectorRunning', message: 'RUNNING' }, status: { connector: { state: 'RUNNING' } } };
   }
   async finalize() {
@@ -179,6 +184,33 @@ describe('Reconciler with external parts', () => {
     await env.reconciler.reconcile(KEY);
     expect(condition(env.kube, 'ArchiveReady')!.status).toBe('True');
     expect((pipelineOf(env.kube)['status'] as { connector: unknown }).connector).toEqual({ state: 'RUNNING' });
+  });
+
+  it('a part reporting trouble it handles itself makes the pipeline Degraded without failing the reconcile', async () => {
+    const part = new FakePart();
+    const env = setup([part]);
+    env.kube.put(manifest());
+    part.failed = true;
+    await expect(env.reconciler.reconcile(KEY)).resolves.toEqual({ requeueAfterMs: 60_000 });
+    expect(condition(env.kube, 'ArchiveReady')).toMatchObject({ status: 'False', reason: 'ConnectorFailed' });
+    expect(condition(env.kube, 'Degraded')).toMatchObject({ status: 'True', reason: 'ConnectorFailed', message: 'ArchiveReady: FAILED: no route to HDFS; recreating in 60 s' });
+    expect(condition(env.kube, 'Ready')!.status).toBe('False');
+    part.failed = false;
+    await env.reconciler.reconcile(KEY);
+    expect(condition(env.kube, 'Degraded')!.status).toBe('False');
+  });
+
+  it('on deletion finalizes only the parts that were wanted or made something', async () => {
+    const used = new FakePart();
+    const unused = new FakePart('AnalyticsReady');
+    unused.want = false;
+    const env = setup([used, unused]);
+    env.kube.put(manifest());
+    await env.reconciler.reconcile(KEY);
+    await env.kube.requestDelete(pipelineRef(KEY));
+    await env.reconciler.reconcile(KEY);
+    expect([used.finalized, unused.finalized]).toEqual([1, 0]);
+    expect(pipelineOf(env.kube)).toBeUndefined();
   });
 
   it('on deletion finalizes every part and releases the finalizer only when all are gone', async () => {

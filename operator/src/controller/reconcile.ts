@@ -105,7 +105,8 @@ export class Reconciler {
       previous,
       now: this.now(),
       parts: conditions,
-      problems,
+      // What the parts handle themselves shows as Degraded too, but is no reconcile error.
+      problems: [...problems, ...external.reported],
       replicas: Object.fromEntries(COMPONENTS.map((c) => [c, readyReplicas(deployments(c))])),
       uploadUrl: uploadUrl(pipeline),
       external: external.external,
@@ -142,7 +143,8 @@ export class Reconciler {
     this.topicsMemo.forget(raw.metadata.uid ?? '');
     if (!(raw.metadata.finalizers?.includes(EXTERNAL_FINALIZER) ?? false)) return {};
     const { events, logger } = this.deps;
-    const gone = await finalizeParts({ parts: this.parts, events, logger, now: this.now }, pipeline, regarding);
+    const previous = raw['status'] as DocumentPipelineStatus | undefined;
+    const gone = await finalizeParts({ parts: this.parts, events, logger, now: this.now }, pipeline, regarding, previous);
     const key = `${raw.metadata.namespace}/${raw.metadata.name}`;
     if (!gone) throw new FinalizePendingError(key);
     await this.deps.kube.removeFinalizer(pipelineRef(key), EXTERNAL_FINALIZER);

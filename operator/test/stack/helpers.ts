@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { request as httpsRequest } from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -232,4 +233,147 @@ export function resourceVersions(namespace: string): Map<string, string> {
     ...list([OWNED_RESOURCES, '-n', namespace, '-l', 'app.kubernetes.io/managed-by=docpipe-operator']),
   ];
   return new Map(items.map((i) => [`${i.kind}/${i.metadata.name}`, i.metadata.resourceVersion]));
+}
+
+/** A Lease name of its own per operator group, so suites never contend for one. */
+export function uniqueLeaseName(prefix = 'docpipe-operator'): string {
+  return `${prefix}-${randomBytes(3).toString('hex')}`;
+}
+
+export interface ServerObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; resourceVersion: string; uid: string; labels?: Record<string, string>; [k: string]: unknown };
+  [k: string]: unknown;
+}
+
+/** Every operator-managed child of the pipeline `instance`, by `Kind/name`. */
+export function childObjects(namespace: string, instance: string): Map<string, ServerObject> {
+  const selector = `app.kubernetes.io/managed-by=docpipe-operator,app.kubernetes.io/instance=${instance}`;
+  const items = getJson<{ items: ServerObject[] }>([OWNED_RESOURCES, '-n', namespace, '-l', selector]).items;
+  return new Map(items.map((i) => [`${i.kind}/${i.metadata.name}`, i]));
+}
+
+/**
+ * The paths of `want` that `got` lacks or holds with another value: "the
+ * server's object contains every desired field". Arrays compare item by
+ * item; numbers and their string forms are equal (ports, quantities);
+ * an empty list or map matches an absent field.
+ */
+export function missingFields(got: unknown, want: unknown, path = ''): string[] {
+  if (want === null || typeof want !== 'object') return sameScalar(got, want) ? [] : [`${path}: want ${JSON.stringify(want)}, got ${JSON.stringify(got)}`];
+  // The server leaves out empty lists and maps (cdk8s-plus writes e.g. externalIPs: []).
+  if (got === undefined && Object.keys(want).length === 0) return [];
+  if (got === null || typeof got !== 'object') return [`${path}: missing`];
+  if (Array.isArray(want)) {
+    if (!Array.isArray(got) || got.length !== want.length) return [`${path}: want ${want.length} items, got ${JSON.stringify(got)}`];
+    return want.flatMap((w, i) => missingFields(got[i], w, `${path}[${i}]`));
+  }
+  return Object.entries(want).flatMap(([k, w]) => missingFields((got as Record<string, unknown>)[k], w, path ? `${path}.${k}` : k));
+}
+
+function sameScalar(got: unknown, want: unknown): boolean {
+  return got === want || (typeof want === 'number' && got === String(want));
+}
+
+/** Sleeps. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The Lease's current holder ('' when released, undefined when absent). */
+export function leaseHolder(namespace: string, name: string): string | undefined {
+  const out = kubectl(['get', 'lease', name, '-n', namespace, '--ignore-not-found', '-o', 'jsonpath={.spec.holderIdentity}|{.metadata.name}']);
+  return out === '' ? undefined : out.split('|')[0];
+}
+
+interface Credentials {
+  server: URL;
+  ca: Buffer;
+  cert: Buffer;
+  key: Buffer;
+}
+
+let credentials: Credentials | undefined;
+
+/** The admin client certificate of the stack's kubeconfig (for requests too many to fork kubectl for). */
+function kubeCredentials(): Credentials {
+  if (credentials !== undefined) return credentials;
+  const config = parse(readFileSync(stackEnv().kubeconfig, 'utf8')) as {
+    clusters: Array<{ cluster: { server: string; 'certificate-authority-data': string } }>;
+    users: Array<{ user: { 'client-certificate-data': string; 'client-key-data': string } }>;
+  };
+  const b64 = (v: string) => Buffer.from(v, 'base64');
+  const { cluster } = config.clusters[0]!;
+  const { user } = config.users[0]!;
+  credentials = { server: new URL(cluster.server), ca: b64(cluster['certificate-authority-data']), cert: b64(user['client-certificate-data']), key: b64(user['client-key-data']) };
+  return credentials;
+}
+
+/** One JSON request to the API server with the admin certificate; rejects on a non-2xx answer. */
+export function kubeRequest<T = unknown>(method: string, path: string, body?: unknown, contentType = 'application/merge-patch+json'): Promise<T> {
+  const { server, ca, cert, key } = kubeCredentials();
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const headers = { accept: 'application/json', ...(payload === undefined ? {} : { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) }) };
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest({ host: server.hostname, port: server.port, method, path, headers, ca, cert, key }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        if ((res.statusCode ?? 500) >= 300) reject(new Error(`${method} ${path}: ${res.statusCode} ${text.slice(0, 300)}`));
+        else resolve((text ? JSON.parse(text) : undefined) as T);
+      });
+    });
+    req.once('error', reject);
+    req.end(payload);
+  });
+}
+
+/** markPodsReady for many pods: one request per pod, a few at once, no kubectl forks. Returns the pods marked. */
+export async function markAllPodsReady(namespace: string, atOnce = 8): Promise<number> {
+  const pods = (await kubeRequest<{ items: Array<{ metadata: { name: string } }> }>('GET', `/api/v1/namespaces/${namespace}/pods`)).items;
+  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const patch = { status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }] } };
+  const queue = [...pods];
+  const worker = async () => {
+    for (let pod = queue.shift(); pod !== undefined; pod = queue.shift()) {
+      await kubeRequest('PATCH', `/api/v1/namespaces/${namespace}/pods/${pod.metadata.name}/status`, patch);
+    }
+  };
+  await Promise.all(Array.from({ length: atOnce }, worker));
+  return pods.length;
+}
+
+/** How many operator-managed children each pipeline of the namespace has (by instance label). */
+export async function childCounts(namespace: string): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  const paths = [
+    `/api/v1/namespaces/${namespace}/serviceaccounts`,
+    `/api/v1/namespaces/${namespace}/configmaps`,
+    `/api/v1/namespaces/${namespace}/services`,
+    `/apis/apps/v1/namespaces/${namespace}/deployments`,
+    `/apis/networking.k8s.io/v1/namespaces/${namespace}/ingresses`,
+    `/apis/networking.k8s.io/v1/namespaces/${namespace}/networkpolicies`,
+    `/apis/policy/v1/namespaces/${namespace}/poddisruptionbudgets`,
+    `/apis/keda.sh/v1alpha1/namespaces/${namespace}/scaledobjects`,
+    `/apis/keda.sh/v1alpha1/namespaces/${namespace}/triggerauthentications`,
+  ];
+  const selector = encodeURIComponent('app.kubernetes.io/managed-by=docpipe-operator');
+  const lists = await Promise.all(paths.map((p) => kubeRequest<{ items: Array<{ metadata: { labels?: Record<string, string> } }> }>('GET', `${p}?labelSelector=${selector}`)));
+  for (const item of lists.flatMap((l) => l.items)) {
+    const instance = item.metadata.labels?.['app.kubernetes.io/instance'] ?? '';
+    counts.set(instance, (counts.get(instance) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** The Ready condition's status of every pipeline in the namespace, by name. */
+export async function readiness(namespace: string): Promise<Map<string, string>> {
+  type Item = { metadata: { name: string; generation: number }; status?: { observedGeneration?: number; conditions?: ConditionView[] } };
+  const { items } = await kubeRequest<{ items: Item[] }>('GET', `/apis/docpipe.dev/v1alpha1/namespaces/${namespace}/documentpipelines`);
+  return new Map(items.map((p) => {
+    const current = p.status?.observedGeneration === p.metadata.generation;
+    return [p.metadata.name, current ? (p.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown') : 'Unknown'];
+  }));
 }

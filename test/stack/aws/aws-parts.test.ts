@@ -130,7 +130,7 @@ describe('ArchiveReady against the MSK Connect stand-in', () => {
     expect(standin.msk.list(name)).toHaveLength(0);
   });
 
-  it('throws on throttling (the controller retries) and reports access denied, never duplicating', async () => {
+  it('throws on throttling and on access denied (the controller retries both), never duplicating', async () => {
     const q = awsPipeline(() => {}, `thr-${run}`);
     const qname = `docpipe-team-a-thr-${run}-archive`;
     standin.injectFault({ operation: 'CreateConnector', type: 'TooManyRequestsException', count: 1 });
@@ -138,10 +138,9 @@ describe('ArchiveReady against the MSK Connect stand-in', () => {
     expect(err).toBeInstanceOf(AwsCallError);
     expect(err).toMatchObject({ transient: true, code: 'TooManyRequestsException' });
     standin.injectFault({ operation: 'CreateConnector', type: 'AccessDeniedException', count: 1 });
-    const denied = await part.reconcile(q, ctx);
-    expect(denied.condition).toMatchObject({ status: 'False', reason: 'AccessDenied' });
-    expect(denied.condition.message).toMatch(/not authorized to perform: kafkaconnect:CreateConnector/);
-    expect(events.some((e) => e.startsWith('Warning ArchiveFailed'))).toBe(true);
+    // Permanent or not, an AWS failure goes to the controller: Degraded, a Warning Event, retried with backoff.
+    const denied = await part.reconcile(q, ctx).catch((e: unknown) => e);
+    expect(denied).toMatchObject({ transient: false, code: 'AccessDeniedException', message: expect.stringMatching(/not authorized to perform: kafkaconnect:CreateConnector/) });
     expect(standin.msk.list(qname)).toHaveLength(0);
     expect(cond(await part.reconcile(q, ctx))).toBe('Unknown Creating');
     expect(cond(await part.reconcile(q, ctx))).toBe('Unknown Creating');
