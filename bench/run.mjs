@@ -16,6 +16,10 @@ const benches = [
   { name: 'Kafka adapter vs Kafka tools', args: ['bench/stack/kafka.ts', '200000', '20000'], stack: 'kafka' },
   { name: 'real stack end to end, stand-in at 0 and 200 ms', args: [...STACK_TS, 'bench/stack/e2e.ts', '40', '4000', '0,200'], stack: '' },
   { name: '1 GiB upload through gateway and ingest vs direct to S3', args: [...STACK_TS, 'bench/stack/upload.ts', '1024', '1'], stack: '' },
+  { name: 'archive writer: local disk and WebHDFS', args: ['bench/analytics/archive.ts', '1000000', 'small', '1000'], stack: 'hdfs' },
+  { name: 'Flink job vs the window counter, 1M events', args: [...STACK_TS, 'bench/analytics/flink.ts', '1000000'], stack: 'kafka flink' },
+  { name: 'Spark job vs the DuckDB report, one day of 1M embeddings', args: [...STACK_TS, 'bench/analytics/spark.ts', '1000000'], stack: 'spark' },
+  { name: 'operator: apply → children, RSS, idle resync', args: [...STACK_TS, 'bench/operator/reconcile.ts', '20', '200', '30'], stack: 'kafka kube' },
 ];
 
 const only = process.argv.slice(2);
