@@ -32,7 +32,6 @@ FLINK_CONNECTOR_DIR="$FLINK_HOME/kafka-connector-$FLINK_KAFKA_CONNECTOR_VERSION"
 FLINK_CONNECTOR_JAR="$FLINK_CONNECTOR_DIR/flink-connector-kafka-$FLINK_KAFKA_CONNECTOR_VERSION.jar"
 FLINK_REQUIREMENTS="$DOCPIPE_REPO_ROOT/jobs/flink/requirements.txt"
 FLINK_STATE="$DOCPIPE_STACK_DIR/flink"
-M2_REPO="${DOCPIPE_M2_REPO:-$DOCPIPE_CACHE/m2}"
 
 installed() {
   is_installed "$FLINK_HOME" && venv_current && [[ -f "$FLINK_CONNECTOR_JAR" ]]
@@ -68,32 +67,9 @@ install_venv() {
 # needs (aws-msk-iam-auth implements the unrelocated Kafka interfaces).
 # slf4j is Flink's own, so it is left out.
 install_connector() {
-  local work out="$FLINK_CONNECTOR_DIR"
   log "resolving org.apache.flink:flink-connector-kafka:$FLINK_KAFKA_CONNECTOR_VERSION and its runtime jars"
-  work="$(mktemp -d "$FLINK_HOME/pom.XXXXXX")"
-  cat >"$work/pom.xml" <<EOF
-<?xml version="1.0" encoding="UTF-8"?>
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>docpipe.local</groupId>
-  <artifactId>flink-kafka-connector</artifactId>
-  <version>0</version>
-  <packaging>pom</packaging>
-  <dependencies>
-    <dependency><groupId>org.apache.flink</groupId><artifactId>flink-connector-kafka</artifactId><version>$FLINK_KAFKA_CONNECTOR_VERSION</version></dependency>
-  </dependencies>
-</project>
-EOF
-  rm -rf "$out.tmp"
-  if ! (cd "$work" && mvn -q -B -Dstyle.color=never -Dmaven.repo.local="$M2_REPO" \
-      dependency:copy-dependencies -DincludeScope=runtime -DexcludeGroupIds=org.slf4j \
-      -DoutputDirectory="$out.tmp") >"$work/mvn.log" 2>&1; then
-    cat "$work/mvn.log" >&2
-    rm -rf "$work" "$out.tmp"
-    die "mvn could not resolve flink-connector-kafka $FLINK_KAFKA_CONNECTOR_VERSION"
-  fi
-  rm -rf "$work" "$out"
-  mv "$out.tmp" "$out"
+  maven_copy_deps "$FLINK_CONNECTOR_DIR" flink-kafka-connector \
+    "$(maven_dep org.apache.flink flink-connector-kafka "$FLINK_KAFKA_CONNECTOR_VERSION")" -DexcludeGroupIds=org.slf4j
   [[ -f "$FLINK_CONNECTOR_JAR" ]] || die "connector jar missing after mvn: $FLINK_CONNECTOR_JAR"
 }
 

@@ -32,7 +32,6 @@ HADOOP_LIB="$HADOOP_HOME/lib"
 HDFS_STATE="$DOCPIPE_STACK_DIR/hdfs"
 HDFS_URL="hdfs://$DOCPIPE_HOST:$HDFS_NN_PORT"
 WEBHDFS_URL="http://$DOCPIPE_HOST:$HDFS_HTTP_PORT/webhdfs/v1"
-M2_REPO="${DOCPIPE_M2_REPO:-$DOCPIPE_CACHE/m2}"
 # Versions the shaded minicluster expects beside it (its POM marks them optional
 # or provided): the test harness classes reference JUnit 4 and Mockito, and
 # WebHDFS's Jersey needs JAXB, which Java 11+ no longer ships.
@@ -61,39 +60,18 @@ cmd_install() {
   fi
   require_cmd mvn java
   mkdir -p "$HADOOP_HOME"
-  local t0 work
+  local t0
   t0="$(now)"
   log "resolving hadoop-client-minicluster $HADOOP_VERSION from Maven Central"
-  work="$(mktemp -d "$HADOOP_HOME/pom.XXXXXX")"
-  cat >"$work/pom.xml" <<EOF
-<?xml version="1.0" encoding="UTF-8"?>
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>docpipe.local</groupId>
-  <artifactId>hdfs-minicluster</artifactId>
-  <version>0</version>
-  <packaging>pom</packaging>
-  <dependencies>
-    <dependency><groupId>org.apache.hadoop</groupId><artifactId>hadoop-client-minicluster</artifactId><version>$HADOOP_VERSION</version></dependency>
-    <dependency><groupId>org.apache.hadoop</groupId><artifactId>hadoop-client-api</artifactId><version>$HADOOP_VERSION</version></dependency>
-    <dependency><groupId>org.apache.hadoop</groupId><artifactId>hadoop-client-runtime</artifactId><version>$HADOOP_VERSION</version></dependency>
-    <dependency><groupId>junit</groupId><artifactId>junit</artifactId><version>$JUNIT_VERSION</version></dependency>
-    <dependency><groupId>org.mockito</groupId><artifactId>mockito-core</artifactId><version>$MOCKITO_VERSION</version></dependency>
-    <dependency><groupId>javax.xml.bind</groupId><artifactId>jaxb-api</artifactId><version>$JAXB_VERSION</version></dependency>
-    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>$RELOAD4J_VERSION</version></dependency>
-  </dependencies>
-</project>
-EOF
-  rm -rf "$HADOOP_LIB.tmp"
-  if ! (cd "$work" && mvn -q -B -Dstyle.color=never -Dmaven.repo.local="$M2_REPO" \
-      dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$HADOOP_LIB.tmp") \
-      >"$work/mvn.log" 2>&1; then
-    cat "$work/mvn.log" >&2
-    rm -rf "$work" "$HADOOP_LIB.tmp"
-    die "mvn could not resolve hadoop-client-minicluster $HADOOP_VERSION"
-  fi
-  rm -rf "$work" "$HADOOP_LIB"
-  mv "$HADOOP_LIB.tmp" "$HADOOP_LIB"
+  maven_copy_deps "$HADOOP_LIB" hdfs-minicluster "$(
+    maven_dep org.apache.hadoop hadoop-client-minicluster "$HADOOP_VERSION"
+    maven_dep org.apache.hadoop hadoop-client-api "$HADOOP_VERSION"
+    maven_dep org.apache.hadoop hadoop-client-runtime "$HADOOP_VERSION"
+    maven_dep junit junit "$JUNIT_VERSION"
+    maven_dep org.mockito mockito-core "$MOCKITO_VERSION"
+    maven_dep javax.xml.bind jaxb-api "$JAXB_VERSION"
+    maven_dep org.slf4j slf4j-reload4j "$RELOAD4J_VERSION"
+  )"
   write_log_config
   mark_installed "$HADOOP_HOME"
   log "installed hadoop $HADOOP_VERSION in $(elapsed_since "$t0")s: $(ls "$HADOOP_LIB" | wc -l) jars, $(du -sh "$HADOOP_LIB" | cut -f1)"

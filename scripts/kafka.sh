@@ -34,7 +34,6 @@ KAFKA_STATE="$DOCPIPE_STACK_DIR/kafka"
 KAFKA_BOOTSTRAP="$DOCPIPE_HOST:$KAFKA_PORT"
 # Maven's local repository lives in the cache too, so the repo stays clean and a
 # cold install is really cold; set DOCPIPE_M2_REPO to share ~/.m2 instead.
-M2_REPO="${DOCPIPE_M2_REPO:-$DOCPIPE_CACHE/m2}"
 
 logging_deps() {
   if (( KAFKA_MAJOR >= 4 )); then
@@ -53,36 +52,11 @@ EOF
 # resolve_into DIR ARTIFACT...: a throwaway POM whose dependencies are the
 # artifacts plus a logging binding; copy-dependencies puts every runtime jar in DIR.
 resolve_into() {
-  local out="$1" a deps="" work
+  local out="$1" a deps=""
   shift
-  for a in "$@"; do
-    deps+="    <dependency><groupId>org.apache.kafka</groupId><artifactId>$a</artifactId><version>$KAFKA_VERSION</version></dependency>"$'\n'
-  done
-  work="$(mktemp -d "$KAFKA_HOME/pom.XXXXXX")"
-  cat >"$work/pom.xml" <<EOF
-<?xml version="1.0" encoding="UTF-8"?>
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>docpipe.local</groupId>
-  <artifactId>kafka-runtime</artifactId>
-  <version>0</version>
-  <packaging>pom</packaging>
-  <dependencies>
-$deps$(logging_deps)
-    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-api</artifactId><version>$SLF4J_VERSION</version></dependency>
-  </dependencies>
-</project>
-EOF
-  rm -rf "$out.tmp"
-  if ! (cd "$work" && mvn -q -B -Dstyle.color=never -Dmaven.repo.local="$M2_REPO" \
-      dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$out.tmp") \
-      >"$work/mvn.log" 2>&1; then
-    cat "$work/mvn.log" >&2
-    rm -rf "$work" "$out.tmp"
-    die "mvn could not resolve $* $KAFKA_VERSION"
-  fi
-  rm -rf "$work" "$out"
-  mv "$out.tmp" "$out"
+  for a in "$@"; do deps+="$(maven_dep org.apache.kafka "$a" "$KAFKA_VERSION")"$'\n'; done
+  deps+="$(logging_deps)"$'\n'"$(maven_dep org.slf4j slf4j-api "$SLF4J_VERSION")"
+  maven_copy_deps "$out" "kafka-$1" "$deps"
 }
 
 cmd_install() {

@@ -13,6 +13,8 @@ set -euo pipefail
 
 DOCPIPE_REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DOCPIPE_CACHE="${DOCPIPE_CACHE:-${HOME:-/root}/.cache/docpipe}"
+# Maven's local repository, under the cache unless shared (DOCPIPE_M2_REPO=~/.m2/repository).
+M2_REPO="${DOCPIPE_M2_REPO:-$DOCPIPE_CACHE/m2}"
 DOCPIPE_STACK_DIR="${DOCPIPE_STACK_DIR:-$DOCPIPE_REPO_ROOT/.stack}"
 export DOCPIPE_CACHE DOCPIPE_STACK_DIR
 
@@ -185,3 +187,43 @@ is_installed() { [[ -f "$(done_marker "$1")" ]]; }
 mark_installed() { date -u +%FT%TZ >"$(done_marker "$1")"; }
 
 usage_die() { printf 'usage: %s\n' "$*" >&2; exit 2; }
+
+# --- Maven Central ----------------------------------------------------------
+
+# maven_copy_deps OUT NAME DEPENDENCIES_XML [MVN_ARG...]: resolves the
+# <dependency> elements through a throwaway POM (packaging pom) and copies them
+# with their runtime dependencies into OUT, replacing it only once all arrived.
+# Maven's local repository is $M2_REPO (under the cache). Dies with mvn's log.
+maven_copy_deps() {
+  local out="$1" name="$2" deps="$3" work
+  shift 3
+  require_cmd mvn
+  mkdir -p "$(dirname "$out")"
+  work="$(mktemp -d "$(dirname "$out")/pom.XXXXXX")"
+  cat >"$work/pom.xml" <<POM
+<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>docpipe.local</groupId>
+  <artifactId>$name</artifactId>
+  <version>0</version>
+  <packaging>pom</packaging>
+  <dependencies>
+$deps
+  </dependencies>
+</project>
+POM
+  rm -rf "$out.tmp"
+  if ! (cd "$work" && mvn -q -B -Dstyle.color=never -Dmaven.repo.local="$M2_REPO" \
+      dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$out.tmp" "$@") \
+      >"$work/mvn.log" 2>&1; then
+    cat "$work/mvn.log" >&2
+    rm -rf "$work" "$out.tmp"
+    die "mvn could not resolve $name"
+  fi
+  rm -rf "$work" "$out"
+  mv "$out.tmp" "$out"
+}
+
+# maven_dep GROUP ARTIFACT VERSION: one <dependency> element.
+maven_dep() { printf '    <dependency><groupId>%s</groupId><artifactId>%s</artifactId><version>%s</version></dependency>\n' "$1" "$2" "$3"; }
