@@ -78,6 +78,11 @@ export class ApiProxy {
   }
 
   /** Ends every watch in flight, as a dropped connection would (the client sees its stream end abruptly). */
+  /** Watches open through the proxy right now. */
+  get openWatches(): number {
+    return this.watches.size;
+  }
+
   cutWatches(): number {
     const n = this.watches.size;
     for (const res of this.watches) res.socket?.destroy();

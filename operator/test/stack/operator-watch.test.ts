@@ -66,7 +66,9 @@ describe('the watches', () => {
   });
 
   it('restart after the connections are cut mid-stream: a deleted child comes back, a change is applied', async () => {
-    expect(proxy.cutWatches()).toBeGreaterThanOrEqual(10); // the pipelines' watch and one per owned kind
+    // The pipelines' watch and one per owned kind; one may be between its server timeout and the next watch.
+    await waitFor('every watch open', () => (proxy.openWatches >= 10 ? true : undefined), 30_000, 100);
+    expect(proxy.cutWatches()).toBeGreaterThanOrEqual(10);
     const uid = childObjects(namespace, NAME).get('Service/docpipe-ingest')!.metadata.uid;
     kubectl(['delete', 'service', `${NAME}-ingest`, '-n', namespace]);
     await waitFor('the Service recreated', () => {
