@@ -29,11 +29,15 @@ USER 10001:10001
 
 FROM runtime AS gateway
 EXPOSE 8080
-CMD ["node", "services/gateway/dist/main.js"]
+# A 1 MiB young generation: large uploads leave 64 KiB socket buffers outside the
+# heap until a scavenge frees them; frequent scavenges keep the peak RSS low
+# (bench/RESULTS.md, 1 GiB upload).
+CMD ["node", "--max-semi-space-size=1", "services/gateway/dist/main.js"]
 
 FROM runtime AS ingest
 EXPOSE 8081
-CMD ["node", "services/ingest/dist/main.js"]
+# See gateway: the same flag for the same reason.
+CMD ["node", "--max-semi-space-size=1", "services/ingest/dist/main.js"]
 
 FROM runtime AS embedding
 EXPOSE 9091

@@ -4,7 +4,17 @@
 //
 //   npx tsc -b && scripts/stack.sh start && eval "$(scripts/stack.sh env)"
 //   node --experimental-transform-types --import ./bench/stack/ts-hooks.mjs \
-//     bench/stack/upload.ts [MiB=1024] [rounds=1]
+//     bench/stack/upload.ts [MiB=1024] [rounds=1] [variants=current]
+//
+// variants (comma-separated; one pipeline, whose ingest and gateway are restarted
+// with each variant's environment; every round uploads through each variant and
+// once directly, in rotating order):
+//   current    the services as built
+//   baseline   gateway and ingest from another build (ALT_TREE=<dir> holding
+//              runtime-dist/, ingest-dist/, gateway-dist/; see alt-tree.mjs)
+//   NAME       a JSON object in UPLOAD_VARIANT_NAME: {"gateway": {VAR: value}, "ingest": {…}},
+//              extra environment (NODE_OPTIONS, S3_PART_SIZE_MB, MALLOC_ARENA_MAX, …)
+// Peak RSS is per round: VmHWM is reset (/proc/<pid>/clear_refs) before each upload.
 //
 // Needs Kafka, PostgreSQL and moto running (it does not start them). The file
 // is TEXT (so ingest's sniffing accepts it), written to os.tmpdir() and deleted
@@ -15,7 +25,7 @@
 import { execFileSync } from 'node:child_process';
 import { createReadStream, createWriteStream, openAsBlob } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -28,7 +38,7 @@ import { Pipeline, textDocument } from '../../test/stack/pipeline.ts';
 const MIB = 1024 * 1024;
 const sizeMiB = Number(process.argv[2] ?? 1024);
 const rounds = Number(process.argv[3] ?? 1);
-/** ingest's object store defaults (S3_PART_SIZE_MB=8, queueSize 4). */
+/** The direct reference: lib-storage with 8 MiB parts × queue 4 (ingest's settings before its own uploader and 5 MiB parts). */
 const PART_SIZE = 8 * MIB;
 const QUEUE_SIZE = 4;
 const STACK = fileURLToPath(new URL('../../scripts/stack.sh', import.meta.url));
@@ -99,43 +109,125 @@ async function direct(pipeline: Pipeline, path: string): Promise<{ seconds: numb
 
 const fmt = (mb: number | undefined): string => (mb === undefined ? '?' : mb.toFixed(0));
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+const ALT_TREE_HOOK = fileURLToPath(new URL('./alt-tree.mjs', import.meta.url));
 
-/** Each round: through the gateway, then direct; each object deleted at once (moto holds it in memory). Returns moto's largest RSS seen. */
-async function measureRounds(pipeline: Pipeline, path: string, moto: number | undefined): Promise<number> {
-  let motoPeak = 0;
-  const rate = (s: number) => sizeMiB / s;
-  process.stdout.write('| round | path | s | MB/s (MiB) | × direct | load average |\n|---|---|---|---|---|---|\n');
-  for (let round = 1; round <= rounds; round++) {
-    const viaGateway = await throughGateway(pipeline, path);
-    if (moto) motoPeak = Math.max(motoPeak, memory(moto).rss);
-    await pipeline.s3.send(new DeleteObjectCommand({ Bucket: pipeline.bucket, Key: viaGateway.key }));
-    const load1 = load();
-    const straight = await direct(pipeline, path);
-    if (moto) motoPeak = Math.max(motoPeak, memory(moto).rss);
-    await pipeline.s3.send(new DeleteObjectCommand({ Bucket: pipeline.bucket, Key: straight.key }));
-    process.stdout.write(`| ${round} | gateway → ingest → S3 | ${viaGateway.seconds.toFixed(2)} | ${rate(viaGateway.seconds).toFixed(1)} | ${(straight.seconds / viaGateway.seconds).toFixed(2)}× | ${load1} |\n`);
-    process.stdout.write(`| ${round} | direct lib-storage Upload | ${straight.seconds.toFixed(2)} | ${rate(straight.seconds).toFixed(1)} | 1.00× | ${load()} |\n`);
+type ServiceEnv = { gateway?: Record<string, string>; ingest?: Record<string, string> };
+
+/** The extra environment of a variant (see the header). */
+function variantEnv(name: string): ServiceEnv {
+  if (name === 'current') return {};
+  if (name === 'baseline') {
+    const tree = process.env['ALT_TREE'];
+    if (!tree) throw new Error('variant baseline needs ALT_TREE=<dir with runtime-dist/, ingest-dist/, gateway-dist/>');
+    const env = { ALT_TREE: tree, NODE_OPTIONS: `--import ${ALT_TREE_HOOK}` };
+    return { gateway: env, ingest: env };
   }
-  return motoPeak;
+  const json = process.env[`UPLOAD_VARIANT_${name.toUpperCase()}`];
+  if (!json) throw new Error(`unknown variant ${name}: set UPLOAD_VARIANT_${name.toUpperCase()}='{"ingest": {...}}'`);
+  const env = JSON.parse(json) as ServiceEnv;
+  return env;
 }
 
-async function bench(pipeline: Pipeline, path: string): Promise<void> {
+/** Resets VmHWM to the current RSS, so the next reading is this round's peak. */
+function resetPeak(pid: number): void {
+  writeFileSync(`/proc/${pid}/clear_refs`, '5');
+}
+
+interface Variant {
+  name: string;
+  pipeline: Pipeline;
+  pids: { gateway: number; ingest: number };
+  idle: { gateway: { rss: number; hwm: number }; ingest: { rss: number; hwm: number } };
+}
+
+interface Row {
+  round: number;
+  name: string;
+  seconds: number;
+  idleGateway?: number;
+  idleIngest?: number;
+  gatewayPeak?: number;
+  ingestPeak?: number;
+  load: string;
+}
+
+async function uploadOnce(v: Variant, path: string, round: number): Promise<Row> {
+  resetPeak(v.pids.gateway);
+  resetPeak(v.pids.ingest);
+  const before = load();
+  const up = await throughGateway(v.pipeline, path);
+  const peaks = { gatewayPeak: memory(v.pids.gateway).hwm, ingestPeak: memory(v.pids.ingest).hwm };
+  await v.pipeline.s3.send(new DeleteObjectCommand({ Bucket: v.pipeline.bucket, Key: up.key }));
+  return { round, name: v.name, seconds: up.seconds, idleGateway: v.idle.gateway.rss, idleIngest: v.idle.ingest.rss, ...peaks, load: before };
+}
+
+async function directOnce(pipeline: Pipeline, path: string, round: number): Promise<Row> {
+  const before = load();
+  const straight = await direct(pipeline, path);
+  await pipeline.s3.send(new DeleteObjectCommand({ Bucket: pipeline.bucket, Key: straight.key }));
+  return { round, name: 'direct', seconds: straight.seconds, load: before };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** Every round: each variant through the gateway (ingest and gateway restarted for it) and the direct upload, in rotating order. */
+async function measureRounds(pipeline: Pipeline, names: string[], limit: string, path: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  const rate = (s: number) => sizeMiB / s;
+  process.stdout.write('| round | path | s | MB/s (MiB) | idle RSS gateway / ingest | peak RSS gateway / ingest (MB) | load average before |\n|---|---|---|---|---|---|---|\n');
+  const steps = [...names, 'direct'];
+  for (let round = 1; round <= rounds; round++) {
+    for (let i = 0; i < steps.length; i++) {
+      const name = steps[(i + round - 1) % steps.length]!;
+      const variant = name === 'direct' ? undefined : await useVariant(pipeline, name, limit);
+      const row = variant ? await uploadOnce(variant, path, round) : await directOnce(pipeline, path, round);
+      rows.push(row);
+      const idle = variant ? `${fmt(variant.idle.gateway.rss)} / ${fmt(variant.idle.ingest.rss)}` : '';
+      const peaks = row.gatewayPeak === undefined ? '' : `${fmt(row.gatewayPeak)} / ${fmt(row.ingestPeak)}`;
+      process.stdout.write(`| ${round} | ${row.name} | ${row.seconds.toFixed(2)} | ${rate(row.seconds).toFixed(1)} | ${idle} | ${peaks} | ${row.load} |\n`);
+    }
+  }
+  return rows;
+}
+
+function summary(names: string[], rows: Row[]): void {
+  const directRate = median(rows.filter((r) => r.name === 'direct').map((r) => sizeMiB / r.seconds));
+  process.stdout.write(`\n| variant | median MB/s | × direct (median of same-round ratios) | idle RSS gateway / ingest (median) | peak RSS gateway / ingest (median, max) |\n|---|---|---|---|---|\n`);
+  process.stdout.write(`| direct | ${directRate.toFixed(1)} | 1.00× | | |\n`);
+  for (const name of names) {
+    const own = rows.filter((r) => r.name === name);
+    const ratios = own.map((r) => rows.find((d) => d.name === 'direct' && d.round === r.round)!.seconds / r.seconds);
+    const g = own.map((r) => r.gatewayPeak!);
+    const i = own.map((r) => r.ingestPeak!);
+    process.stdout.write(
+      `| ${name} | ${median(own.map((r) => sizeMiB / r.seconds)).toFixed(1)} | ${median(ratios).toFixed(2)}× (${ratios.map((x) => x.toFixed(2)).join(', ')}) | ` +
+        `${fmt(median(own.map((r) => r.idleGateway!)))} / ${fmt(median(own.map((r) => r.idleIngest!)))} | ${fmt(median(g))}, ${fmt(Math.max(...g))} / ${fmt(median(i))}, ${fmt(Math.max(...i))} |\n`,
+    );
+  }
+  process.stdout.write(`load average at the end: ${load()}\n`);
+}
+
+/**
+ * Restarts ingest and the gateway of the one pipeline with `name`'s environment
+ * (pipelines cannot run side by side: their consumer groups are fixed names).
+ */
+async function useVariant(pipeline: Pipeline, name: string, limit: string): Promise<Variant> {
+  const extra = variantEnv(name);
+  for (const service of ['gateway', 'ingest'] as const) await pipeline.processes.kill(service, 'SIGTERM');
+  pipeline['opts'].env = { ingest: { MAX_UPLOAD_BYTES: limit, ...extra.ingest }, gateway: { MAX_UPLOAD_BYTES: limit, ...extra.gateway } };
+  for (const service of ['ingest', 'gateway'] as const) await pipeline.startService(service);
   const pids = { gateway: pipeline.processes.get('gateway').child.pid!, ingest: pipeline.processes.get('ingest').child.pid! };
-  const moto = motoPid();
-  const snapshot = () => ({ gateway: memory(pids.gateway), ingest: memory(pids.ingest), moto: moto ? memory(moto) : undefined });
-  const before = snapshot();
-  process.stdout.write(`upload: ${sizeMiB} MiB text file, part size ${PART_SIZE / MIB} MiB × queue ${QUEUE_SIZE}; ${cpus().length}× ${cpus()[0]?.model.trim()}, node ${process.version}\n`);
-  process.stdout.write(`before (MB, RSS / VmHWM): gateway ${fmt(before.gateway.rss)} / ${fmt(before.gateway.hwm)}, `);
-  process.stdout.write(`ingest ${fmt(before.ingest.rss)} / ${fmt(before.ingest.hwm)}, moto ${fmt(before.moto?.rss)} / ${fmt(before.moto?.hwm)}\n\n`);
-  const motoPeak = await measureRounds(pipeline, path, moto);
-  const after = snapshot();
-  process.stdout.write(`\npeak RSS (VmHWM, MB): gateway ${fmt(after.gateway.hwm)}, ingest ${fmt(after.ingest.hwm)}`);
-  process.stdout.write(`; moto: RSS right after an upload up to ${fmt(motoPeak)}, VmHWM ${fmt(after.moto?.hwm)}, RSS now ${fmt(after.moto?.rss)} (objects deleted)\n`);
+  await new Promise((r) => setTimeout(r, 3_000)); // let startup settle before the idle reading
+  return { name, pipeline, pids, idle: { gateway: memory(pids.gateway), ingest: memory(pids.ingest) } };
 }
 
 async function main(): Promise<void> {
   loadStackEnv();
   process.env['STACK_LOG_LEVEL'] ??= 'warn';
+  const names = (process.argv[4] ?? 'current').split(',');
   const dir = await mkdtemp(join(tmpdir(), 'docpipe-bench-upload-'));
   const path = join(dir, 'big.txt');
   const limit = String(2 * 1024 * MIB);
@@ -143,7 +235,13 @@ async function main(): Promise<void> {
   try {
     await writeTextFile(path, sizeMiB * MIB);
     pipeline = await Pipeline.start({ tag: 'benchupload', env: { ingest: { MAX_UPLOAD_BYTES: limit }, gateway: { MAX_UPLOAD_BYTES: limit } } });
-    await bench(pipeline, path);
+    const moto = motoPid();
+    process.stdout.write(`upload: ${sizeMiB} MiB text file, direct: part size ${PART_SIZE / MIB} MiB × queue ${QUEUE_SIZE}; ${cpus().length}× ${cpus()[0]?.model.trim()}, node ${process.version}, ${new Date().toISOString()}\n`);
+    for (const name of names) process.stdout.write(`variant ${name}: ${JSON.stringify(variantEnv(name))}\n`);
+    process.stdout.write(`moto before (MB, RSS / VmHWM): ${fmt(moto ? memory(moto).rss : undefined)} / ${fmt(moto ? memory(moto).hwm : undefined)}\n\n`);
+    const rows = await measureRounds(pipeline, names, limit, path);
+    summary(names, rows);
+    if (moto) process.stdout.write(`moto now: RSS ${fmt(memory(moto).rss)} MB (objects deleted)\n`);
   } catch (err) {
     pipeline?.reportFailure();
     throw err;

@@ -4,6 +4,12 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** The Node flags each service's image starts it with (Dockerfile), so tests and benchmarks run it the same way. */
+const NODE_FLAGS: Partial<Record<string, string[]>> = {
+  gateway: ['--max-semi-space-size=1'],
+  ingest: ['--max-semi-space-size=1'],
+};
+
 /** The four services, each run from its built dist/main.js. */
 export type ServiceName = 'ingest' | 'docproc' | 'embedding' | 'gateway';
 
@@ -69,7 +75,7 @@ export class ServiceProcesses {
     const log = openSync(this.logPath(name), 'a');
     let child: ChildProcess;
     try {
-      child = spawn(process.execPath, [mainOf(name)], { env: opts.env, stdio: ['ignore', log, log] });
+      child = spawn(process.execPath, [...(NODE_FLAGS[name] ?? []), mainOf(name)], { env: opts.env, stdio: ['ignore', log, log] });
     } finally {
       closeSync(log); // the child holds its own copy
     }

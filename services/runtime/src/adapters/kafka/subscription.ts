@@ -89,6 +89,10 @@ export class KafkaSubscription implements Subscription {
       await consumer.subscribe({ topics: [...this.options.topics], fromBeginning: this.options.fromBeginning ?? true });
       await consumer.run({
         autoCommit: true, // commits only resolved offsets, since we resolve by hand
+        // kafkajs commits after every fetched batch; within a long one (several
+        // runs of maxBatchSize) at most this often. A commit is a broker round
+        // trip: one per run halved the consumer's throughput (bench/RESULTS.md).
+        autoCommitInterval: this.deps.settings.commitIntervalMs,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: this.deps.settings.partitionsConsumedConcurrently,
         eachBatch: (payload) => this.eachBatch(payload),
@@ -110,6 +114,8 @@ export class KafkaSubscription implements Subscription {
       heartbeatInterval: s.heartbeatIntervalMs,
       rebalanceTimeout: s.rebalanceTimeoutMs,
       maxWaitTimeInMs: s.maxWaitTimeMs,
+      maxBytesPerPartition: s.maxBytesPerPartition,
+      maxBytes: s.maxBytes,
       retry: this.deps.retry,
       allowAutoTopicCreation: false,
     });
@@ -150,8 +156,12 @@ export class KafkaSubscription implements Subscription {
       // A rebalance or seek made the rest stale, or we are stopping: leave it unresolved.
       if (this.stopped || !payload.isRunning() || payload.isStale()) return;
       const outcome = await this.deliver(run, payload);
-      await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
-      if (!outcome.ok) return this.backOff(payload, outcome);
+      if (!outcome.ok) {
+        // Durable before the backoff: a crash while waiting must not redeliver the resolved prefix.
+        await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
+        return this.backOff(payload, outcome);
+      }
+      await payload.commitOffsetsIfNecessary();
       this.failures.delete(`${topic}:${partition}`);
       this.restarts = 0;
       await payload.heartbeat();

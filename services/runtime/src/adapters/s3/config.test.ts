@@ -7,14 +7,14 @@ const schema = BaseConfig.extend(S3Config.shape);
 describe('S3Config', () => {
   it('applies the defaults and maps to store options', () => {
     const config = parseConfig(schema, { S3_BUCKET: 'docpipe-docs', AWS_REGION: 'eu-west-1' });
-    expect(config).toMatchObject({ S3_FORCE_PATH_STYLE: false, S3_PART_SIZE_MB: 8 });
+    expect(config).toMatchObject({ S3_FORCE_PATH_STYLE: false, S3_PART_SIZE_MB: 5 });
     expect(config.S3_ENDPOINT).toBeUndefined();
     expect(s3StoreOptions(config)).toEqual({
       bucket: 'docpipe-docs',
       region: 'eu-west-1',
       endpoint: undefined,
       forcePathStyle: false,
-      partSizeBytes: 8 * 1024 * 1024,
+      partSizeBytes: 5 * 1024 * 1024,
     });
   });
 
