@@ -29,7 +29,9 @@ KUBE_CM_PORT="${KUBE_CM_PORT:-16257}"
 KUBE_START_TIMEOUT="${KUBE_START_TIMEOUT:-120}"
 KUBE_APISERVER_MEMLIMIT="${KUBE_APISERVER_MEMLIMIT:-1GiB}"
 KUBE_BUILD_JOBS="${KUBE_BUILD_JOBS:-$(nproc)}"
-KUBE_SERVICE_CIDR="10.0.0.0/24" # the `kubernetes` Service gets 10.0.0.1
+# 65534 Service IPs: each pipeline takes 2 (gateway, ingest) and the benchmark makes 200+ at once.
+# The `kubernetes` Service gets 10.0.0.1 (the apiserver certificate's SAN, ensure_pki).
+KUBE_SERVICE_CIDR="10.0.0.0/16"
 KUBE_LUA="${KUBE_LUA:-lua5.4}"
 
 KUBE_CACHE="$DOCPIPE_CACHE/kube"

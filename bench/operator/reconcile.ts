@@ -108,10 +108,13 @@ async function oneAtATime(): Promise<number[]> {
   });
 }
 
-function memory(pid: number): string {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+/** The operator's RSS (peak and now) and its V8 heap (used and committed, from its /metrics). */
+async function memory(op: OperatorProcess): Promise<string> {
+  const status = readFileSync(`/proc/${op.child.pid!}/status`, 'utf8');
   const field = (f: string) => Number(/\d+/.exec(status.split('\n').find((l) => l.startsWith(f)) ?? '0')![0]) / 1024;
-  return `VmHWM ${field('VmHWM:').toFixed(0)} MiB, VmRSS ${field('VmRSS:').toFixed(0)} MiB`;
+  const mib = async (name: string) => ((await metricValue(op.url, name)) / 1048576).toFixed(0);
+  const heap = `heap used ${await mib('nodejs_heap_size_used_bytes')} of ${await mib('nodejs_heap_size_total_bytes')} MiB`;
+  return `VmHWM ${field('VmHWM:').toFixed(0)} MiB, VmRSS ${field('VmRSS:').toFixed(0)} MiB (${heap})`;
 }
 
 /** Every resourceVersion of the namespace's pipelines and children. */
@@ -164,7 +167,7 @@ async function manyAtOnce(): Promise<ManyResult> {
       if (now.size === before.size && [...now].every(([uid, rv]) => before.get(uid) === rv)) break;
       before = now;
     }
-    const mem = memory(op.child.pid!);
+    const mem = await memory(op);
     const sent = proxy.requests.length;
     const r0 = await metricValue(op.url, 'docpipe_operator_reconcile_total');
     const idleStart = performance.now();
@@ -183,7 +186,7 @@ async function manyAtOnce(): Promise<ManyResult> {
   });
 }
 
-/** Service IPs still free (each pipeline takes 2: the stack's --service-cluster-ip-range is small). */
+/** Service IPs still free (each pipeline takes 2; scripts/kube.sh gives the API server a /16). */
 async function freeServiceIps(): Promise<number> {
   const cidrs = await kubeRequest<{ items: Array<{ spec: { cidrs: string[] } }> }>('GET', '/apis/networking.k8s.io/v1/servicecidrs');
   const size = cidrs.items.flatMap((c) => c.spec.cidrs).filter((c) => !c.includes(':')).reduce((n, c) => n + 2 ** (32 - Number(c.split('/')[1])) - 2, 0);

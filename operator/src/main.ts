@@ -18,7 +18,9 @@ await runMain({
   async start(config, logger, parts) {
     const identity = config.POD_NAME ?? `${hostname()}-${process.pid}`;
     const registry = createRegistry('operator');
-    const { kube, watcher, lease, server } = connectKube(logger, identity);
+    const { kube, watcher, lease, server, close } = connectKube(logger, identity);
+    // Registered first, so it runs last: after the controller and the Lease are done with the connection.
+    parts.add('API server connection', () => close());
     logger.info({ server, identity, namespace: config.WATCH_NAMESPACE ?? '(all)' }, 'connecting to the API server');
     // The repository's jobs/ (operator/dist/main.js → ../../jobs), or /app/jobs in the image.
     const jobs = config.JOBS_DIR ?? fileURLToPath(new URL('../../jobs', import.meta.url));

@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from '@docpipe/runtime';
 import { refOf, toPrune } from './desired.js';
 import type { EventSink } from './events.js';
 import type { OwnedIndex } from './owned-index.js';
 import { FIELD_MANAGER, type EventRecord, type KubeApi, type KubeObject } from './ports.js';
-import type { ReconcileProblem } from './status.js';
+import { canonicalJson, type ReconcileProblem } from './status.js';
 
 export type ApplyChange = 'created' | 'updated' | 'unchanged';
 
@@ -33,7 +34,7 @@ export interface ChildrenDeps {
 }
 
 export interface ChildrenResult {
-  /** Every desired child as the API server returned it (apply response), by `kind/name`. */
+  /** Every desired child as the API server returned it (apply response) or, when unchanged, as last watched; by `kind/name`. */
   observed: Map<string, KubeObject>;
   problems: ReconcileProblem[];
 }
@@ -42,13 +43,39 @@ type Regarding = EventRecord['regarding'];
 
 const REASON: Record<Exclude<ApplyChange, 'unchanged'>, string> = { created: 'Created', updated: 'Updated' };
 
-/** Applies every desired child (server-side apply, in parallel), then deletes owned children no longer desired. */
+/** A digest of a desired object: equal for equal objects whatever the key order. */
+export function desiredDigest(object: KubeObject): string {
+  return createHash('sha256').update(canonicalJson(object)).digest('base64');
+}
+
+interface Applied {
+  object: KubeObject;
+  /** False when the apply was skipped: nothing can have changed since our last one. */
+  sent: boolean;
+}
+
+/**
+ * Server-side applies `object` unless our last apply sent the same desired
+ * object and the watch shows nobody wrote it since: then the apply would be
+ * a no-op, and an idle resync of hundreds of pipelines sends no request at all.
+ */
+async function applyUnlessUnchanged(deps: ChildrenDeps, object: KubeObject): Promise<Applied> {
+  const ref = refOf(object);
+  const digest = desiredDigest(object);
+  const current = deps.owned.unchangedSinceApply(ref, digest);
+  if (current !== undefined) return { object: current, sent: false };
+  const stored = await deps.kube.apply(object);
+  deps.owned.rememberApplied(ref, digest, stored.metadata.resourceVersion);
+  return { object: stored, sent: true };
+}
+
+/** Applies every desired child (server-side apply, in parallel) unless unchanged, then deletes owned children no longer desired. */
 export async function applyChildren(deps: ChildrenDeps, owner: Regarding, desired: readonly KubeObject[]): Promise<ChildrenResult> {
   const observed = new Map<string, KubeObject>();
   const problems: ReconcileProblem[] = [];
   // The watch may deliver the applied object before the response is read: take "before" first.
   const before = desired.map((object) => deps.owned.get(refOf(object)));
-  const results = await Promise.allSettled(desired.map((object) => deps.kube.apply(object)));
+  const results = await Promise.allSettled(desired.map((object) => applyUnlessUnchanged(deps, object)));
   results.forEach((result, i) => {
     const object = desired[i]!;
     const what = `${object.kind} ${object.metadata.name}`;
@@ -58,8 +85,9 @@ export async function applyChildren(deps: ChildrenDeps, owner: Regarding, desire
       deps.events.emit({ regarding: owner, type: 'Warning', reason: 'ApplyFailed', action: 'Apply', note: message });
       return;
     }
-    observed.set(`${object.kind}/${object.metadata.name}`, result.value);
-    const change = applyChange(before[i], result.value);
+    observed.set(`${object.kind}/${object.metadata.name}`, result.value.object);
+    if (!result.value.sent) return;
+    const change = applyChange(before[i], result.value.object);
     if (change === 'unchanged') return;
     deps.logger.info({ kind: object.kind, name: object.metadata.name, change }, 'child applied');
     deps.events.emit({ regarding: owner, type: 'Normal', reason: REASON[change], action: 'Apply', note: `${change} ${what}` });

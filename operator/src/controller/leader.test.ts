@@ -43,7 +43,10 @@ class MemoryLeaseStore implements LeaseStore {
   lease: LeaseRecord | undefined;
   private version = 0;
   failing = false;
+  /** When set, get() waits for it: a renewal held in flight. */
+  gate: Promise<void> | undefined;
   async get() {
+    await this.gate;
     if (this.failing) throw new Error('apiserver down');
     return this.lease === undefined ? undefined : { ...this.lease };
   }
@@ -94,7 +97,27 @@ describe('LeaderElector', () => {
     expect(log).toEqual(['a leads']);
   });
 
-  it('reports leadership lost when it cannot renew within the renew deadline', async () => {
+  it('releases the lease even when SIGTERM comes while a renewal is in flight', async () => {
+    const clock = new FakeClock(NOW);
+    const store = new MemoryLeaseStore();
+    const a = elector(store, 'a', clock, []);
+    a.start();
+    await new Promise((r) => setTimeout(r, 5));
+    expect(a.isLeader()).toBe(true);
+    let open!: () => void;
+    store.gate = new Promise((r) => (open = r));
+    clock.advance(2000); // the next renewal starts and waits in get()
+    await new Promise((r) => setTimeout(r, 2));
+    const released = a.release();
+    open();
+    await released;
+    await new Promise((r) => setTimeout(r, 5)); // the renewal has long finished
+    // Without waiting for the renewal, release() and the renewal raced: the renewal took the released lease back
+    // (or, in the other order, release() wrote a stale resourceVersion and got 409): a's either way.
+    expect(store.lease!.holderIdentity).toBe('');
+  });
+
+    it('reports leadership lost when it cannot renew within the renew deadline', async () => {
     const clock = new FakeClock(NOW);
     const store = new MemoryLeaseStore();
     const log: string[] = [];

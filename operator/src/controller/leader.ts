@@ -61,6 +61,8 @@ export class LeaderElector {
   private lastRenew = 0;
   private timer: { cancel(): void } | undefined;
   private current: LeaseRecord | undefined;
+  /** The attempt in flight: release() waits for it, or its write and ours race (409 on the stale resourceVersion). */
+  private attempt: Promise<boolean> | undefined;
   private readonly clock: Clock;
 
   constructor(private readonly o: LeaderElectorOptions) {
@@ -98,11 +100,14 @@ export class LeaderElector {
   async release(): Promise<void> {
     this.stopped = true;
     this.timer?.cancel();
-    if (!this.leading || this.current === undefined) return;
+    await this.attempt;
+    // Whether or not we were leading yet: the attempt in flight may just have taken the Lease.
+    const holding = this.current !== undefined && this.current.holderIdentity === this.o.identity;
     this.leading = false;
+    if (!holding) return;
     try {
       const at = new Date(this.clock.now());
-      await this.o.store.update({ ...this.current, holderIdentity: '', leaseDurationSeconds: 1, renewTime: at });
+      await this.o.store.update({ ...this.current!, holderIdentity: '', leaseDurationSeconds: 1, renewTime: at });
       this.o.logger.info('leader election: lease released');
     } catch (err) {
       this.o.logger.warn({ err }, 'leader election: could not release the lease (it expires on its own)');
@@ -111,7 +116,8 @@ export class LeaderElector {
 
   private async tick(): Promise<void> {
     if (this.stopped) return;
-    const held = await this.tryAcquireOrRenew();
+    this.attempt = this.tryAcquireOrRenew();
+    const held = await this.attempt;
     if (this.stopped) return;
     if (held && !this.leading) {
       this.leading = true;

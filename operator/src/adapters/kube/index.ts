@@ -1,9 +1,9 @@
 // The client-node adapter: the only folder that imports @kubernetes/client-node.
 import type { Logger } from '@docpipe/runtime';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { KubeApi, KubeWatcher, LeaseStore } from '../../controller/ports.js';
 import { RestKubeApi } from './kube-api.js';
 import { RestLeaseStore } from './lease-store.js';
+import { PooledKubeConfig } from './pooled-config.js';
 import { KubeRest } from './rest.js';
 import { RestKubeWatcher } from './watch.js';
 
@@ -12,6 +12,7 @@ export { RestKubeApi, listAll, microTime } from './kube-api.js';
 export { RestKubeWatcher } from './watch.js';
 export { RestLeaseStore } from './lease-store.js';
 export { resourcePath } from './resources.js';
+export { PooledKubeConfig } from './pooled-config.js';
 
 export interface KubeConnection {
   kube: KubeApi;
@@ -19,6 +20,8 @@ export interface KubeConnection {
   lease(namespace: string, name: string): LeaseStore;
   /** The API server's URL, for logs. */
   server: string;
+  /** Closes the shared connections; call after the watches and requests have ended. */
+  close(): Promise<void>;
 }
 
 /**
@@ -27,7 +30,8 @@ export interface KubeConnection {
  * verification: the CA must be explicit.
  */
 export function connectKube(logger: Logger, identity: string): KubeConnection {
-  const kc = new KubeConfig();
+  // One connection pool for every request and watch (see PooledKubeConfig).
+  const kc = new PooledKubeConfig();
   kc.loadFromDefault();
   const cluster = kc.getCurrentCluster();
   if (cluster === null) throw new Error('kubeconfig: no current cluster (set KUBECONFIG or run in a pod)');
@@ -39,5 +43,6 @@ export function connectKube(logger: Logger, identity: string): KubeConnection {
     watcher: new RestKubeWatcher(kc, rest, log),
     lease: (namespace, name) => new RestLeaseStore(rest, namespace, name),
     server: cluster.server,
+    close: () => kc.closeConnections(),
   };
 }

@@ -37,6 +37,7 @@ interface LoopOptions {
 
 /** One kind's list+watch, restarted until stopped. */
 class ListWatchLoop implements WatchHandle {
+  /** Identity of every object listed or watched (identityOf), to tell a relist's deletions. */
   private readonly known = new Map<string, KubeObject>();
   private resourceVersion = '';
   private stopped = false;
@@ -135,7 +136,7 @@ class ListWatchLoop implements WatchHandle {
 
   private deliver(type: WatchEventType, object: KubeObject): void {
     if (type === 'deleted') this.known.delete(keyOf(object));
-    else this.known.set(keyOf(object), object);
+    else this.known.set(keyOf(object), identityOf(object));
     try {
       this.o.onEvent(type, object);
     } catch (err) {
@@ -152,6 +153,17 @@ class ListWatchLoop implements WatchHandle {
       };
     });
   }
+}
+
+/**
+ * What a relist needs to report an object that vanished while not watching:
+ * who it is and who owns it. The whole object is the handler's to keep or
+ * not; holding every one here would double the operator's heap.
+ */
+function identityOf(object: KubeObject): KubeObject {
+  const { name, namespace, uid, resourceVersion, ownerReferences } = object.metadata;
+  const metadata = { name, ...(namespace !== undefined ? { namespace } : {}), ...(uid !== undefined ? { uid } : {}) };
+  return { apiVersion: object.apiVersion, kind: object.kind, metadata: { ...metadata, resourceVersion, ...(ownerReferences ? { ownerReferences } : {}) } };
 }
 
 function keyOf(object: KubeObject): string {
