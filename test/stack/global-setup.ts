@@ -7,11 +7,15 @@ const DEFAULT_COMPONENTS = 'kafka postgres s3 kube hdfs flink spark';
 const components = (process.env['DOCPIPE_STACK_COMPONENTS'] ?? DEFAULT_COMPONENTS).split(/\s+/).filter(Boolean);
 
 /**
- * Starts the components the stack suites need (a no-op for those already
+ * Builds dist/, starts the components the stack suites need (a no-op for those already
  * running), exports their addresses to the tests, and stops what it started
  * unless DOCPIPE_KEEP_STACK=1.
  */
 export default function setup(): () => void {
+  // The suites run services and the operator as processes from dist/: build it once, first
+  // (a no-op when it is up to date). `npm test` only type-checks, it emits nothing.
+  const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url));
+  execFileSync(process.execPath, [tsc, '-b'], { cwd: fileURLToPath(new URL('../../', import.meta.url)), stdio: 'inherit' });
   const running = new Set(components.filter((c) => isRunning(c)));
   execFileSync(stack, ['start', ...components], { stdio: 'inherit' });
   const env = execFileSync(stack, ['env'], { encoding: 'utf8' });

@@ -5,7 +5,7 @@ import type { MessageBatch } from '../../ports/event-bus.js';
 import { CONSUMER_DEFAULTS } from './options.js';
 import { KafkaSubscription } from './subscription.js';
 
-const logger = createLogger({ name: 'test', level: 'warn', format: 'json' });
+const logger = createLogger({ name: 'test', level: 'silent' });
 
 /** A kafkajs client whose one consumer only records what it is given. */
 function fakeKafka() {

@@ -73,6 +73,8 @@ class S3ObjectStore implements ObjectStore {
     } catch (err) {
       const failedSource = sourceError;
       counter.destroy();
+      // At once, not when pipeline() gets round to it: the caller must see the body stopped when put rejects.
+      body.destroy();
       // The body's own error (size limit, client gone) is the caller's to explain, so it goes back as is.
       throw failedSource ?? new Error(`could not upload ${this.uri(key)}`, { cause: err });
     }
