@@ -38,7 +38,7 @@ import { Pipeline, textDocument } from '../../test/stack/pipeline.ts';
 const MIB = 1024 * 1024;
 const sizeMiB = Number(process.argv[2] ?? 1024);
 const rounds = Number(process.argv[3] ?? 1);
-/** The direct reference: lib-storage with 8 MiB parts × queue 4 (ingest's settings before its own uploader and 5 MiB parts). */
+/** The direct reference: lib-storage with 8 MiB parts × queue 4, as in session 1's figures (ingest now uses 5 MiB parts). */
 const PART_SIZE = 8 * MIB;
 const QUEUE_SIZE = 4;
 const STACK = fileURLToPath(new URL('../../scripts/stack.sh', import.meta.url));
