@@ -2,11 +2,11 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { request as httpsRequest } from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
+import { freePort } from '../../../test/stack/processes.js';
 
 /** Stack helpers for the operator: kubectl, the operator as a process, waiting for conditions. */
 
@@ -69,19 +69,6 @@ export function examplePipeline(namespace: string, name = 'docpipe', edit: (spec
   delete manifest.spec['analytics'];
   edit(manifest.spec);
   return stringify(manifest);
-}
-
-/** A free loopback port. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Polls `probe` until it returns a value other than undefined; throws naming `what` after `timeoutMs`. */
