@@ -15,16 +15,14 @@
 //   alt       the same from ALT_RUNTIME_DIST (another build of @docpipe/runtime, for A/B)
 //   adapter-big, alt-big   the same with 8 MiB a partition / 32 MiB a fetch
 //   adapter-mid, alt-mid   the same with 4 MiB a partition / 10 MiB a fetch
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import type * as Runtime from '@docpipe/runtime';
 import type * as RuntimeKafka from '@docpipe/runtime/kafka';
+import { consumeCount, kafkaTool } from './kafka-common.ts';
 
-const run = promisify(execFile);
-const KAFKA_SH = fileURLToPath(new URL('../../scripts/kafka.sh', import.meta.url));
 const RUNTIME_DIST = fileURLToPath(new URL('../../services/runtime/dist', import.meta.url));
 const BROKERS = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:19092').split(',');
 const MIB = 1024 * 1024;
@@ -37,11 +35,6 @@ interface Result {
   seconds: number;
   /** First record to last. */
   fetchSeconds: number;
-}
-
-async function kafkaTool(main: string, args: string[]): Promise<string> {
-  const { stdout } = await run(KAFKA_SH, ['run-class', `org.apache.kafka.tools.${main}`, ...args], { maxBuffer: 64 * MIB, timeout: 20 * 60_000 });
-  return stdout;
 }
 
 async function fill(topic: string, records: number, bytes: number): Promise<void> {
@@ -106,26 +99,11 @@ async function consumeAdapter(name: string, topic: string, records: number): Pro
   const logger = runtime.createLogger({ name: 'bench', level: 'fatal', format: 'json' });
   const consumer = name.endsWith('-big') ? { maxBytesPerPartition: 8 * MIB, maxBytes: 32 * MIB } : name.endsWith('-mid') ? { maxBytesPerPartition: 4 * MIB, maxBytes: 10 * MIB } : {};
   const bus = await kafka.openKafkaEventBus({ brokers: BROKERS, clientId: `bench-${name}-${RUN_ID}`, logger, compression: 'none', consumer });
-  let seen = 0;
-  let first = 0;
-  let done!: () => void;
-  const all = new Promise<void>((r) => (done = r));
-  const started = performance.now();
-  await bus.subscribe({
-    groupId: `bench-${name}-${RUN_ID}-${Math.random().toString(36).slice(2)}`,
-    topics: [topic as never],
-    fromBeginning: true,
-    maxBatchSize: 500,
-    handleBatch: async (batch) => {
-      if (first === 0) first = performance.now();
-      seen += batch.messages.length;
-      if (seen >= records) done();
-    },
-  });
-  await all;
-  const end = performance.now();
-  await bus.close();
-  return { name, records: seen, seconds: (end - started) / 1000, fetchSeconds: (end - first) / 1000 };
+  try {
+    return { name, ...(await consumeCount(bus, topic, records, `bench-${name}-${RUN_ID}-${Math.random().toString(36).slice(2)}`)) };
+  } finally {
+    await bus.close();
+  }
 }
 
 async function asChild(): Promise<void> {

@@ -9,18 +9,14 @@
 // broker defaults otherwise) and deletes them at the end. Same record sizes,
 // acks=-1 and idempotence on both sides; compression none on both sides, and
 // ours once more with gzip. MB = MiB, as the Kafka tools count.
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { EncodedMessage, TopicName } from '@docpipe/contracts';
 import { createLogger } from '@docpipe/runtime';
 import { openKafkaEventBus, type KafkaEventBus } from '@docpipe/runtime/kafka';
 import kafkajs from 'kafkajs';
+import { consumeCount, kafkaTool } from './kafka-common.ts';
 
-const run = promisify(execFile);
-const KAFKA_SH = fileURLToPath(new URL('../../scripts/kafka.sh', import.meta.url));
 const BROKERS = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:19092').split(',');
 const MIB = 1024 * 1024;
 const PUBLISH_BATCH = 500;
@@ -45,11 +41,6 @@ function payloads(size: number, count = 64): Buffer[] {
     const floats = Array.from({ length: 2048 }, () => (Math.random() * 2 - 1).toFixed(9));
     return Buffer.from(`[${floats.join(',')}]`).subarray(0, size);
   });
-}
-
-async function kafkaTool(main: string, args: string[]): Promise<string> {
-  const { stdout } = await run(KAFKA_SH, ['run-class', `org.apache.kafka.tools.${main}`, ...args], { maxBuffer: 64 * MIB, timeout: 20 * 60_000 });
-  return stdout;
 }
 
 async function javaProduce(topic: string, records: number, size: number): Promise<Rate> {
@@ -107,26 +98,8 @@ async function ourProduce(topic: string, records: number, size: number, compress
 
 async function ourConsume(topic: string, records: number, label: string): Promise<Rate> {
   const bus = await openBus('none');
-  let seen = 0;
-  let first = 0;
-  let done!: () => void;
-  const all = new Promise<void>((resolve) => (done = resolve));
   try {
-    const started = performance.now();
-    await bus.subscribe({
-      groupId: `bench-ours-${RUN_ID}-${topic}`,
-      topics: [topic as TopicName],
-      fromBeginning: true,
-      maxBatchSize: 500,
-      handleBatch: async (batch) => {
-        if (first === 0) first = performance.now();
-        seen += batch.messages.length;
-        if (seen >= records) done();
-      },
-    });
-    await all;
-    const end = performance.now();
-    return { label, records: seen, seconds: (end - started) / 1000, fetchSeconds: (end - first) / 1000 };
+    return { label, ...(await consumeCount(bus, topic, records, `bench-ours-${RUN_ID}-${topic}`)) };
   } finally {
     await bus.close();
   }

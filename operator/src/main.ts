@@ -50,7 +50,6 @@ await runMain({
           retryPeriodSeconds: config.RETRY_PERIOD_SECONDS,
           logger: logger.child({ component: 'leader' }),
           onStartedLeading: () => {
-            controller.metrics.leader.set(1);
             controller.startWorkers();
           },
           onStoppedLeading: () => {
@@ -66,7 +65,6 @@ await runMain({
     controller.startWatches();
     if (elector !== undefined) elector.start();
     else {
-      controller.metrics.leader.set(1);
       controller.startWorkers();
     }
   },

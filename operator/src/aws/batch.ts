@@ -1,5 +1,6 @@
 import type { DocumentPipeline } from '@docpipe/operator-api';
 import type { PartContext } from '../controller/ports.js';
+import { kubeTime } from '../controller/status.js';
 import type { EmrApi, EmrStep } from './ports.js';
 import { checkSchedule, coveredDay, daysBetween, firesBetween, nextFire } from './schedule.js';
 import { batchStepName, duplicates, isActive, sparkStepArgs, stepPrefix } from './steps.js';
@@ -132,7 +133,7 @@ function outcome(byDay: Map<string, EmrStep[]>, exhausted: string[], t: OutcomeT
   const untilNext = t.next.getTime() - t.now.getTime();
   const requeueAfterMs = Math.max(1000, Math.min(untilNext, t.waitMs, t.active ? STEP_POLL_MS : Infinity));
   // metav1.Time style (whole seconds), like the conditions' timestamps: a cron fires on whole seconds anyway.
-  const nextRun = t.next.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const nextRun = kubeTime(t.next);
   const base = { requeueAfterMs, nextRun, ...(lastDay ? { lastDay } : {}), ...(newest ? { step: { id: newest.id, state: newest.state } } : {}) };
   const last = lastDay ? `last day ${lastDay} (step ${newest!.id} ${newest!.state})` : 'no day run yet';
   if (exhausted.length > 0) {

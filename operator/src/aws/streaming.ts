@@ -1,6 +1,6 @@
 import type { DocumentPipeline } from '@docpipe/operator-api';
 import type { PartContext } from '../controller/ports.js';
-import type { EmrApi, EmrStep, StepToAdd } from './ports.js';
+import { ACTIVE_STEP_STATES, type EmrApi, type EmrStep, type StepToAdd } from './ports.js';
 import { duplicates, flinkJobArgs, flinkStepArgs, isActive, oldestFirst, stepPrefix, streamingStepName } from './steps.js';
 
 /** Backoff of resubmitting a streaming step that ended: 30 s, doubling per recent end, at most 30 min. */
@@ -80,9 +80,10 @@ function runningOutcome(step: EmrStep): JobOutcome {
 /** Cancels the active steps of one job of the pipeline; true when none is active any more. */
 export async function cancelActive(emr: EmrApi, p: DocumentPipeline, job: 'flink' | 'spark'): Promise<boolean> {
   const clusterId = p.spec.analytics!.emrClusterId;
-  const active = (await emr.listSteps(clusterId)).filter((s) => s.name.startsWith(stepPrefix(p, job)) && isActive(s));
+  // Only the active states: the whole step history of a long-lived cluster is many pages.
+  const active = (await emr.listSteps(clusterId, ACTIVE_STEP_STATES)).filter((s) => s.name.startsWith(stepPrefix(p, job)));
   const toCancel = active.filter((s) => s.state !== 'CANCEL_PENDING').map((s) => s.id);
   if (toCancel.length > 0) await emr.cancelSteps(clusterId, toCancel);
   if (active.length === 0) return true;
-  return (await emr.listSteps(clusterId)).every((s) => !(s.name.startsWith(stepPrefix(p, job)) && isActive(s)));
+  return (await emr.listSteps(clusterId, ACTIVE_STEP_STATES)).every((s) => !s.name.startsWith(stepPrefix(p, job)));
 }

@@ -104,6 +104,7 @@ export function createController(o: ControllerOptions): Controller {
     startWorkers() {
       if (workers !== undefined) return;
       logger.info({ workers: o.workers }, 'reconciling');
+      metrics.leader.set(1);
       workers = runWorkers(queue, o.workers, handle, onError);
       scheduleResync();
     },

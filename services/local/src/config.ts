@@ -1,4 +1,4 @@
-import { WindowCounterConfig } from '@docpipe/analytics';
+import { ArchiveConfig, WindowCounterConfig } from '@docpipe/analytics';
 import { loadDocprocConfig } from '@docpipe/docproc';
 import { loadEmbeddingConfig } from '@docpipe/embedding';
 import { loadGatewayConfig } from '@docpipe/gateway';
@@ -12,10 +12,10 @@ export const LocalConfig = BaseConfig.extend({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   DOCPIPE_DATA_DIR: z.string().min(1).default('./.docpipe'),
   EMBEDDING_DIMENSIONS: z.coerce.number().int().positive().default(1536),
+})
   // The archive goes to <data>/archive/topics, in the HDFS sink's layout (npm run report reads it).
-  ARCHIVE_FLUSH_SIZE: z.coerce.number().int().positive().default(1000),
-  ARCHIVE_ROTATE_MS: z.coerce.number().int().positive().default(60_000),
-}).extend(WindowCounterConfig.shape);
+  .extend(ArchiveConfig.pick({ ARCHIVE_FLUSH_SIZE: true, ARCHIVE_ROTATE_MS: true }).shape)
+  .extend(WindowCounterConfig.shape);
 export type LocalConfig = z.infer<typeof LocalConfig>;
 
 /** The configuration of every service local mode runs, read from one environment. */

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { LocalArchiveStore, startArchiveWriter, startWindowCounter } from '@docpipe/analytics';
+import { archiveWriterSettings, LocalArchiveStore, startArchiveWriter, startWindowCounter } from '@docpipe/analytics';
 import { startDocproc } from '@docpipe/docproc';
 import { startEmbedding } from '@docpipe/embedding';
 import { startGateway } from '@docpipe/gateway';
@@ -127,8 +127,7 @@ async function startAnalytics(w: ServiceWiring, stack: StopStack): Promise<void>
     bus,
     store: new LocalArchiveStore(join(w.dataDir, ARCHIVE_TOPICS_DIR)),
     logger: w.logger.child({ component: 'archive' }),
-    flushSize: local.ARCHIVE_FLUSH_SIZE,
-    rotateMs: local.ARCHIVE_ROTATE_MS,
+    ...archiveWriterSettings(local),
   });
   stack.push({ name: 'archive writer', stop: () => archive.stop() });
   const windows = await startWindowCounter({ bus, logger: w.logger, config: local, registry: w.registry });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '@docpipe/runtime';
 import { ConflictError, FIELD_MANAGER, type EventRecord, type KubeApi, type KubeObject, type ObjectRef } from '../../controller/ports.js';
+import { refOf } from '../../controller/desired.js';
 import { resourcePath } from './resources.js';
 import { isStatus, KubeApiError, type KubeRest } from './rest.js';
 
@@ -33,7 +34,7 @@ export class RestKubeApi implements KubeApi {
   async apply(object: KubeObject): Promise<KubeObject> {
     return this.rest.request<KubeObject>({
       method: 'PATCH',
-      path: resourcePath(refOfObject(object)),
+      path: resourcePath(refOf(object)),
       query: { fieldManager: FIELD_MANAGER, force: true },
       body: object,
       contentType: APPLY,
@@ -131,10 +132,6 @@ export async function listAll(rest: KubeRest, path: string, labelSelector?: stri
 /** metav1.MicroTime: RFC 3339 with microseconds. */
 export function microTime(date: Date): string {
   return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}
-
-function refOfObject(object: KubeObject): ObjectRef {
-  return { apiVersion: object.apiVersion, kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name };
 }
 
 export { KubeApiError };

@@ -39,6 +39,6 @@ export function archiveStoreFromConfig(config: ArchiveConfig): ArchiveStore {
 }
 
 /** The writer options the config sets. */
-export function archiveWriterSettings(config: ArchiveConfig): { flushSize: number; rotateMs: number } {
+export function archiveWriterSettings(config: Pick<ArchiveConfig, 'ARCHIVE_FLUSH_SIZE' | 'ARCHIVE_ROTATE_MS'>): { flushSize: number; rotateMs: number } {
   return { flushSize: config.ARCHIVE_FLUSH_SIZE, rotateMs: config.ARCHIVE_ROTATE_MS };
 }

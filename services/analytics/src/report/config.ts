@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { BaseConfig, parseConfig, type VariableHelp } from '@docpipe/runtime';
+import { BASE_HELP, BaseConfig, parseConfig, type VariableHelp } from '@docpipe/runtime';
 import { z } from 'zod';
 
 /** The report's variables: where local mode keeps its data (the same default as services/local). */
@@ -10,8 +10,8 @@ export type ReportConfig = z.infer<typeof ReportConfig>;
 
 /** The help of ReportConfig's variables. */
 export const REPORT_HELP: VariableHelp<ReportConfig> = {
-  LOG_LEVEL: 'fatal, error, warn, info, debug, trace or silent',
-  LOG_FORMAT: 'json or pretty (unset: pretty on a terminal, else json); logs go to stderr',
+  LOG_LEVEL: BASE_HELP.LOG_LEVEL,
+  LOG_FORMAT: 'json or pretty (default json); logs go to stderr',
   DOCPIPE_DATA_DIR: "local mode's data directory: the default archive is <it>/archive/topics, the default output <it>/reports",
 };
 

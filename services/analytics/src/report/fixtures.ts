@@ -3,6 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chunkId, Topics } from '@docpipe/contracts';
+import { committedFileName } from '../archive/layout.js';
 import { dayDirectory, parseDay, type ReportDay } from './day.js';
 
 /** One archive file: a run of offsets of one partition in one hour. */
@@ -17,8 +18,7 @@ export interface ArchiveFileSpec {
 
 /** `<topic>+<partition>+<start>+<end>.json`, offsets zero-padded to 10 digits, end inclusive. */
 export function archiveFileName(spec: Pick<ArchiveFileSpec, 'partition' | 'startOffset' | 'lines'>, topic: string = Topics.embeddingsReady): string {
-  const pad = (n: number) => String(n).padStart(10, '0');
-  return `${topic}+${spec.partition}+${pad(spec.startOffset)}+${pad(spec.startOffset + spec.lines.length - 1)}.json`;
+  return committedFileName(topic, spec.partition, BigInt(spec.startOffset), BigInt(spec.startOffset + spec.lines.length - 1));
 }
 
 /** Writes one file of embeddings.ready in the archive layout under `archive` (a topics dir); returns its path. */
