@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { COMPANY_HEADER } from '@docpipe/contracts';
 import { companyOf, errorBody, HttpError, installErrorHandlers, registerOpsRoutes, requestId, type Logger, type Registry } from '@docpipe/runtime';
 import replyFrom from '@fastify/reply-from';
@@ -63,11 +64,21 @@ function registerProxy(app: FastifyInstance, config: GatewayConfig): void {
   app.all('/ingest/*', { onRequest: preflight }, async (request, reply) => {
     const company = companyOf(request, config.DEFAULT_COMPANY_ID);
     return reply.from(undefined, {
-      // Both services must agree on the company: the gateway's default is made explicit.
-      rewriteRequestHeaders: (_req, headers) => ({ ...headers, [COMPANY_HEADER]: company, 'x-request-id': request.id }),
+      rewriteRequestHeaders: (_req, headers) => upstreamHeaders(headers, company, request.id),
       onError: (_failed, { error }) => upstreamFailed(reply, error),
     });
   });
+}
+
+/**
+ * The headers ingest gets. `expect` stays behind: Node's server has already
+ * answered the client's `Expect: 100-continue` (curl sends it for files over
+ * 1 MiB), and undici refuses to send a request carrying it.
+ */
+function upstreamHeaders(headers: IncomingHttpHeaders, company: string, requestId: string): IncomingHttpHeaders {
+  const { expect: _answered, ...rest } = headers;
+  // Both services must agree on the company: the gateway's default is made explicit.
+  return { ...rest, [COMPANY_HEADER]: company, 'x-request-id': requestId };
 }
 
 function upstreamFailed(reply: FastifyReply, error: Partial<FastifyError> & Error): void {

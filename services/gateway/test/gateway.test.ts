@@ -96,6 +96,30 @@ function sendOversized(url: string, contentLength: number): Promise<{ status: nu
   });
 }
 
+/** Posts `body` as curl does with a large file: `Expect: 100-continue`, the body only after the 100. */
+async function postExpectingContinue(url: string, body: FormData): Promise<{ continued: boolean; status: number; body: string }> {
+  const encoded = new Response(body);
+  const bytes = Buffer.from(await encoded.arrayBuffer());
+  return new Promise((resolve, reject) => {
+    let continued = false;
+    const req = httpRequest(`${url}/ingest/upload`, {
+      method: 'POST',
+      headers: { 'content-type': encoded.headers.get('content-type')!, 'content-length': String(bytes.length), expect: '100-continue' },
+    });
+    req.on('continue', () => {
+      continued = true;
+      req.end(bytes);
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ continued, status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+  });
+}
+
 describe('gateway in front of ingest', () => {
   let stack: Stack;
 
@@ -121,6 +145,15 @@ describe('gateway in front of ingest', () => {
     const view = await fetch(`${stack.gateway.url}/ingest/status/${accepted.document_id}`);
     expect(view.status).toBe(200);
     expect((await view.json()) as DocumentView).toMatchObject({ document_id: accepted.document_id, company_id: 'gateway-default' });
+  });
+
+  it('takes an upload sent with Expect: 100-continue (curl does for large files)', async () => {
+    const content = 'continue\n'.repeat(2000);
+    const res = await postExpectingContinue(stack.gateway.url, form('big.txt', content));
+    expect(res).toMatchObject({ continued: true, status: 202 });
+    const accepted = JSON.parse(res.body) as UploadAccepted;
+    const stored = await stack.store.head(`gateway-default/${accepted.document_id}/big.txt`);
+    expect(stored?.size).toBe(content.length);
   });
 
   it('forwards X-Company-ID and the query string, and answers with the request id', async () => {
