@@ -1,6 +1,6 @@
 // A large upload through the gateway and ingest into S3 (moto), side by side
 // with a direct upload of the same file to the same S3 server (lib-storage
-// Upload, ingest's part size and queue), and the peak RSS of gateway and ingest.
+// Upload, 8 MiB parts × queue 4), and the peak RSS of gateway and ingest.
 //
 //   npx tsc -b && scripts/stack.sh start && eval "$(scripts/stack.sh env)"
 //   node --experimental-transform-types --import ./bench/stack/ts-hooks.mjs \
@@ -15,14 +15,18 @@
 //   NAME       a JSON object in UPLOAD_VARIANT_NAME: {"gateway": {VAR: value}, "ingest": {…}},
 //              extra environment (NODE_OPTIONS, S3_PART_SIZE_MB, MALLOC_ARENA_MAX, …)
 // Peak RSS is per round: VmHWM is reset (/proc/<pid>/clear_refs) before each upload.
+// UPLOAD_CLIENT=curl (default) or fetch: what posts the file to the gateway. On 2
+// cores the client shares the CPU with gateway, ingest and moto; curl is the
+// README's client and the cheapest (bench/RESULTS.md has both).
 //
 // Needs Kafka, PostgreSQL and moto running (it does not start them). The file
 // is TEXT (so ingest's sniffing accepts it), written to os.tmpdir() and deleted
-// at the end; it is streamed from disk (fs.openAsBlob), never held in memory.
+// at the end; it is streamed from disk, never held in memory.
 // gateway's and ingest's MAX_UPLOAD_BYTES are raised to 2 GiB for the run;
 // docproc later dead-letters the document unread (over MAX_DOCUMENT_BYTES).
 // moto keeps objects in memory: each object is deleted right after its round.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createReadStream, createWriteStream, openAsBlob } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -41,6 +45,7 @@ const rounds = Number(process.argv[3] ?? 1);
 /** The direct reference: lib-storage with 8 MiB parts × queue 4, as in session 1's figures (ingest now uses 5 MiB parts). */
 const PART_SIZE = 8 * MIB;
 const QUEUE_SIZE = 4;
+const execFileAsync = promisify(execFile);
 const STACK = fileURLToPath(new URL('../../scripts/stack.sh', import.meta.url));
 
 function loadStackEnv(): void {
@@ -80,14 +85,29 @@ async function writeTextFile(path: string, bytes: number): Promise<void> {
   await once(out, 'finish');
 }
 
+/** How the file is sent to the gateway: curl (default; the README's client, ~1 s of CPU per GiB) or Node's fetch (~10 s per GiB, taken from the services on 2 cores). */
+const CLIENT = process.env['UPLOAD_CLIENT'] ?? 'curl';
+
+async function postFile(pipeline: Pipeline, path: string): Promise<{ status: number; body: UploadAccepted & { s3_path?: string } }> {
+  const url = `${pipeline.gatewayUrl}/ingest/upload`;
+  if (CLIENT === 'fetch') {
+    const form = new FormData();
+    form.append('file', await openAsBlob(path, { type: 'text/plain' }), 'big.txt');
+    const res = await fetch(url, { method: 'POST', body: form, headers: { [COMPANY_HEADER]: pipeline.company } });
+    return { status: res.status, body: (await res.json()) as UploadAccepted };
+  }
+  if (CLIENT !== 'curl') throw new Error(`UPLOAD_CLIENT must be curl or fetch, got ${CLIENT}`);
+  const args = ['-sS', '-w', '\n%{http_code}', '-H', `${COMPANY_HEADER}: ${pipeline.company}`, '-F', `file=@${path};type=text/plain;filename=big.txt`, url];
+  const { stdout } = await execFileAsync('curl', args, { encoding: 'utf8' });
+  const cut = stdout.lastIndexOf('\n');
+  return { status: Number(stdout.slice(cut + 1)), body: JSON.parse(stdout.slice(0, cut)) as UploadAccepted };
+}
+
 async function throughGateway(pipeline: Pipeline, path: string): Promise<{ seconds: number; key: string }> {
-  const form = new FormData();
-  form.append('file', await openAsBlob(path, { type: 'text/plain' }), 'big.txt');
   const started = performance.now();
-  const res = await fetch(`${pipeline.gatewayUrl}/ingest/upload`, { method: 'POST', body: form, headers: { [COMPANY_HEADER]: pipeline.company } });
-  const body = (await res.json()) as UploadAccepted & { s3_path?: string };
+  const { status, body } = await postFile(pipeline, path);
   const seconds = (performance.now() - started) / 1000;
-  if (res.status !== 202) throw new Error(`upload answered ${res.status}: ${JSON.stringify(body)}\n${pipeline.processes.tails(10)}`);
+  if (status !== 202) throw new Error(`upload answered ${status}: ${JSON.stringify(body)}\n${pipeline.processes.tails(10)}`);
   const [row] = await pipeline.rows([body.document_id]);
   const key = row!.s3_path.replace(/^s3:\/\/[^/]+\//, '');
   return { seconds, key };
@@ -236,7 +256,7 @@ async function main(): Promise<void> {
     await writeTextFile(path, sizeMiB * MIB);
     pipeline = await Pipeline.start({ tag: 'benchupload', env: { ingest: { MAX_UPLOAD_BYTES: limit }, gateway: { MAX_UPLOAD_BYTES: limit } } });
     const moto = motoPid();
-    process.stdout.write(`upload: ${sizeMiB} MiB text file, direct: part size ${PART_SIZE / MIB} MiB × queue ${QUEUE_SIZE}; ${cpus().length}× ${cpus()[0]?.model.trim()}, node ${process.version}, ${new Date().toISOString()}\n`);
+    process.stdout.write(`upload: ${sizeMiB} MiB text file with ${CLIENT}, direct: part size ${PART_SIZE / MIB} MiB × queue ${QUEUE_SIZE}; ${cpus().length}× ${cpus()[0]?.model.trim()}, node ${process.version}, ${new Date().toISOString()}\n`);
     for (const name of names) process.stdout.write(`variant ${name}: ${JSON.stringify(variantEnv(name))}\n`);
     process.stdout.write(`moto before (MB, RSS / VmHWM): ${fmt(moto ? memory(moto).rss : undefined)} / ${fmt(moto ? memory(moto).hwm : undefined)}\n\n`);
     const rows = await measureRounds(pipeline, names, limit, path);

@@ -17,8 +17,8 @@ export const S3Config = z.object({
   S3_FORCE_PATH_STYLE: z.stringbool().default(false),
   /**
    * S3 refuses parts under 5 MiB (except the last) and over 5 GiB. An upload
-   * holds (queue 4 + 1) parts and lib-storage copies each: 5 MiB is the least
-   * memory (bench/RESULTS.md); 10 000 parts of 5 MiB still allow 48 GiB objects.
+   * holds (queue 4 + 1) part buffers (multipart.ts): 5 MiB is the least memory
+   * (bench/RESULTS.md); 10 000 parts of 5 MiB still allow 48 GiB objects.
    */
   S3_PART_SIZE_MB: z.coerce.number().int().min(5).max(5120).default(5),
 });
