@@ -1,6 +1,7 @@
 import type { DocumentPipeline, DocumentPipelineStatus } from '@docpipe/operator-api';
 import type { ExternalPart, PartContext, PartOutcome } from '../controller/ports.js';
 import type { BatchJob, BatchOutcome } from './batch.js';
+import type { EmrApi } from './ports.js';
 import { ScheduleError } from './schedule.js';
 import type { ScriptUploader } from './scripts.js';
 import { StepSpecError } from './steps.js';
@@ -14,6 +15,7 @@ export class AnalyticsPart implements ExternalPart {
 
   constructor(
     private readonly scripts: ScriptUploader,
+    private readonly emr: EmrApi,
     private readonly streaming: StreamingJob,
     private readonly batch: BatchJob,
   ) {}
@@ -43,15 +45,19 @@ export class AnalyticsPart implements ExternalPart {
   private async jobs(p: DocumentPipeline, ctx: PartContext): Promise<Record<string, BatchOutcome>> {
     const a = p.spec.analytics!;
     const out: Record<string, BatchOutcome> = {};
+    // One ListSteps (every page of the cluster's history) serves both jobs: each
+    // looks at its own steps only (flink/ or spark/), so what the streaming job
+    // submits or cancels is nothing the batch job's view misses.
+    const steps = a.streaming.enabled || a.batch?.enabled ? await this.emr.listSteps(a.emrClusterId) : undefined;
     if (a.streaming.enabled) {
       const script = await this.scripts.ensure('flink', a.scriptsBucket, a.scriptsPrefix);
-      out['streaming'] = await this.streaming.reconcile(p, script.uri, ctx);
-    } else if (!(await this.streaming.stop(p))) {
+      out['streaming'] = await this.streaming.reconcile(p, script.uri, steps!, ctx);
+    } else if (!(await this.streaming.stop(p, steps))) {
       out['streaming'] = { status: 'Unknown', reason: 'Stopping', message: 'streaming disabled: waiting for its step to stop', requeueAfterMs: 15_000 };
     }
     if (a.batch?.enabled) {
       const script = await this.scripts.ensure('spark', a.scriptsBucket, a.scriptsPrefix);
-      out['batch'] = await this.batch.reconcile(p, script.uri, ctx);
+      out['batch'] = await this.batch.reconcile(p, script.uri, steps!, ctx);
     }
     return out;
   }

@@ -64,13 +64,14 @@ export class BatchJob {
     this.opts = { ...DEFAULT_BATCH_OPTIONS, ...opts };
   }
 
-  async reconcile(p: DocumentPipeline, scriptUri: string, ctx: PartContext): Promise<BatchOutcome> {
+  /** Submits the due days' steps; `steps` is every step of the cluster, listed once per reconcile of the analytics part. */
+  async reconcile(p: DocumentPipeline, scriptUri: string, steps: readonly EmrStep[], ctx: PartContext): Promise<BatchOutcome> {
     const b = p.spec.analytics!.batch!;
     checkSchedule(b.schedule, b.timeZone);
     const clusterId = p.spec.analytics!.emrClusterId;
     const now = ctx.now();
     const prefix = stepPrefix(p, 'spark');
-    const ours = (await this.emr.listSteps(clusterId)).filter((s) => s.name.startsWith(prefix));
+    const ours = steps.filter((s) => s.name.startsWith(prefix));
     await this.cancelDuplicates(clusterId, ours, ctx);
     const byDay = groupByDay(ours, prefix);
     let budget = this.opts.maxActive - ours.filter(isActive).length;

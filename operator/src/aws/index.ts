@@ -45,5 +45,5 @@ export function awsPorts(clients: AwsClients): AwsPorts {
 export function awsParts(clients: AwsClients | AwsPorts, options: AwsPartsOptions): ExternalPart[] {
   const ports = 'connectors' in clients ? clients : awsPorts(clients);
   const uploader = new ScriptUploader(ports.scripts, options.scripts);
-  return [new ArchivePart(ports.connectors), new AnalyticsPart(uploader, new StreamingJob(ports.emr), new BatchJob(ports.emr, options.batch))];
+  return [new ArchivePart(ports.connectors), new AnalyticsPart(uploader, ports.emr, new StreamingJob(ports.emr), new BatchJob(ports.emr, options.batch))];
 }

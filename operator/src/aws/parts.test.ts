@@ -5,13 +5,14 @@ import { combine } from './analytics.js';
 import { AwsCallError } from './errors.js';
 import { awsPipeline } from './fixtures.js';
 import { awsParts } from './index.js';
-import type { ConnectorApi, EmrApi, ScriptStore } from './ports.js';
+import type { ConnectorApi, EmrApi, EmrStep, ScriptStore, StepToAdd } from './ports.js';
 
 const ctx: PartContext = { now: () => new Date('2026-11-28T10:00:00Z'), logger: pino({ level: 'silent' }), event: () => {} };
 const denied = new AwsCallError({ operation: 'CreateConnector', code: 'AccessDeniedException', transient: false }, 'not authorized');
 
-function ports(overrides: { connectors?: Partial<ConnectorApi>; emr?: Partial<EmrApi> } = {}) {
+function ports(overrides: { connectors?: Partial<ConnectorApi>; emr?: Partial<EmrApi>; steps?: EmrStep[] } = {}) {
   const calls: string[] = [];
+  const added: StepToAdd[] = [];
   const connectors: ConnectorApi = {
     find: async () => undefined,
     describe: async () => undefined,
@@ -21,17 +22,22 @@ function ports(overrides: { connectors?: Partial<ConnectorApi>; emr?: Partial<Em
     ...overrides.connectors,
   };
   const emr: EmrApi = {
-    listSteps: async (clusterId) => {
-      calls.push(`listSteps ${clusterId}`);
-      return [];
+    listSteps: async (clusterId, states) => {
+      calls.push(`listSteps ${clusterId}${states ? ` ${states.join(',')}` : ''}`);
+      return (overrides.steps ?? []).filter((s) => !states || states.includes(s.state));
     },
-    addStep: async () => 's-1',
-    cancelSteps: async () => {},
+    addStep: async (_clusterId, step) => {
+      added.push(step);
+      return `s-${added.length}`;
+    },
+    cancelSteps: async (clusterId, ids) => {
+      calls.push(`cancelSteps ${clusterId} ${ids.join(',')}`);
+    },
     ...overrides.emr,
   };
   const scripts: ScriptStore = { exists: async () => true, put: async () => {} };
   const [archive, analytics] = awsParts({ connectors, emr, scripts }, { scripts: { flink: import.meta.filename, spark: import.meta.filename } });
-  return { archive: archive!, analytics: analytics!, calls };
+  return { archive: archive!, analytics: analytics!, calls, added };
 }
 
 describe('the AWS parts and the controller', () => {
@@ -66,5 +72,32 @@ describe('the AWS parts and the controller', () => {
   it('combine keeps the last day, the step and the next run of the batch job', () => {
     const out = combine({ batch: { status: 'True', reason: 'Scheduled', message: 'ok', step: { id: 's-2', state: 'RUNNING' }, lastDay: '2026-11-28', nextRun: '2026-11-30T02:00:00Z' } });
     expect(out.status?.steps?.batch).toEqual({ id: 's-2', state: 'RUNNING', lastDay: '2026-11-28', nextRun: '2026-11-30T02:00:00Z' });
+  });
+
+  it('list the cluster’s steps once per reconcile and hand the list to the streaming and the batch job', async () => {
+    const p = awsPipeline((m) => (m['metadata'].creationTimestamp = '2026-11-27T12:00:00Z'));
+    const first = ports();
+    await first.analytics.reconcile(p, ctx);
+    expect(first.calls).toEqual(['listSteps j-ABC123']);
+    expect(first.added.map((s) => s.name)).toEqual([expect.stringMatching(/^docpipe\/team-a\/demo\/flink\//), 'docpipe/team-a/demo/spark/2026-11-27']);
+    // Both jobs see the steps of that one list: the Flink step runs, the day is done; nothing is submitted again.
+    const steps = first.added.map((s, i): EmrStep => ({ id: `s-${i + 1}`, name: s.name, args: s.args, state: i === 0 ? 'RUNNING' : 'COMPLETED' }));
+    const second = ports({ steps });
+    const outcome = await second.analytics.reconcile(p, ctx);
+    expect(second.calls).toEqual(['listSteps j-ABC123']);
+    expect(second.added).toEqual([]);
+    expect(outcome.status?.steps).toMatchObject({ streaming: { id: 's-1', state: 'RUNNING' }, batch: { id: 's-2', state: 'COMPLETED', lastDay: '2026-11-27' } });
+  });
+
+  it('with streaming disabled, find its active step in the same list, and list again only to see the cancel', async () => {
+    const p = awsPipeline((m) => (m['spec'].analytics.streaming = { enabled: false }));
+    const idle = ports();
+    await idle.analytics.reconcile(p, ctx);
+    expect(idle.calls).toEqual(['listSteps j-ABC123']);
+    const flink: EmrStep = { id: 's-9', name: 'docpipe/team-a/demo/flink/0123456789ab', args: [], state: 'RUNNING' };
+    const stopping = ports({ steps: [flink] });
+    const outcome = await stopping.analytics.reconcile(p, ctx);
+    expect(stopping.calls).toEqual(['listSteps j-ABC123', 'cancelSteps j-ABC123 s-9', 'listSteps j-ABC123 PENDING,CANCEL_PENDING,RUNNING']);
+    expect(outcome.condition).toMatchObject({ status: 'Unknown', reason: 'Stopping' });
   });
 });

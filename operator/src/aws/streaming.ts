@@ -29,11 +29,12 @@ export function streamingRetryDelayMs(ends: number): number {
 export class StreamingJob {
   constructor(private readonly emr: EmrApi) {}
 
-  async reconcile(p: DocumentPipeline, scriptUri: string, ctx: PartContext): Promise<JobOutcome> {
+  /** Converges the pipeline's Flink steps; `steps` is every step of the cluster, listed once per reconcile of the analytics part. */
+  async reconcile(p: DocumentPipeline, scriptUri: string, steps: readonly EmrStep[], ctx: PartContext): Promise<JobOutcome> {
     const clusterId = p.spec.analytics!.emrClusterId;
     const jobArgs = flinkJobArgs(p);
     const name = streamingStepName(p, scriptUri, jobArgs);
-    const ours = (await this.emr.listSteps(clusterId)).filter((s) => s.name.startsWith(stepPrefix(p, 'flink')));
+    const ours = steps.filter((s) => s.name.startsWith(stepPrefix(p, 'flink')));
     const active = ours.filter(isActive);
     const stale = active.filter((s) => s.name !== name);
     const current = active.filter((s) => s.name === name);
@@ -49,7 +50,7 @@ export class StreamingJob {
     return this.submitOrWait(p, { name, args: flinkStepArgs(name, scriptUri, jobArgs) }, ours, ctx);
   }
 
-  private async submitOrWait(p: DocumentPipeline, step: StepToAdd, ours: EmrStep[], ctx: PartContext): Promise<JobOutcome> {
+  private async submitOrWait(p: DocumentPipeline, step: StepToAdd, ours: readonly EmrStep[], ctx: PartContext): Promise<JobOutcome> {
     const name = step.name;
     const now = ctx.now().getTime();
     const ended = ours.filter((s) => s.name === name && s.endedAt !== undefined && now - s.endedAt.getTime() < RECENT_MS);
@@ -65,9 +66,9 @@ export class StreamingJob {
     return { status: 'Unknown', reason: 'Submitted', message: `streaming step ${id} submitted`, step: { id, state: 'PENDING' }, requeueAfterMs: STEP_POLL_MS };
   }
 
-  /** Cancels every active streaming step of the pipeline; true when none is left. */
-  async stop(p: DocumentPipeline): Promise<boolean> {
-    return cancelActive(this.emr, p, 'flink');
+  /** Cancels every active streaming step of the pipeline; true when none is left. `listed`: the cluster's steps, when this reconcile listed them already. */
+  async stop(p: DocumentPipeline, listed?: readonly EmrStep[]): Promise<boolean> {
+    return cancelActive(this.emr, p, 'flink', listed);
   }
 }
 
@@ -77,11 +78,16 @@ function runningOutcome(step: EmrStep): JobOutcome {
   return { status: 'Unknown', reason: 'Pending', message: `streaming step ${step.id} is ${step.state}`, ...info, requeueAfterMs: STEP_POLL_MS };
 }
 
-/** Cancels the active steps of one job of the pipeline; true when none is active any more. */
-export async function cancelActive(emr: EmrApi, p: DocumentPipeline, job: 'flink' | 'spark'): Promise<boolean> {
+/**
+ * Cancels the active steps of one job of the pipeline; true when none is
+ * active any more. Takes the active ones from `listed` when the caller listed
+ * the cluster's steps already; the look after a cancel is always a new list.
+ */
+export async function cancelActive(emr: EmrApi, p: DocumentPipeline, job: 'flink' | 'spark', listed?: readonly EmrStep[]): Promise<boolean> {
   const clusterId = p.spec.analytics!.emrClusterId;
   // Only the active states: the whole step history of a long-lived cluster is many pages.
-  const active = (await emr.listSteps(clusterId, ACTIVE_STEP_STATES)).filter((s) => s.name.startsWith(stepPrefix(p, job)));
+  const candidates = listed?.filter(isActive) ?? (await emr.listSteps(clusterId, ACTIVE_STEP_STATES));
+  const active = candidates.filter((s) => s.name.startsWith(stepPrefix(p, job)));
   const toCancel = active.filter((s) => s.state !== 'CANCEL_PENDING').map((s) => s.id);
   if (toCancel.length > 0) await emr.cancelSteps(clusterId, toCancel);
   if (active.length === 0) return true;

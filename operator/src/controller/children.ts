@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@docpipe/runtime';
-import { refOf, toPrune } from './desired.js';
+import { ourApplyEntry, refOf, toPrune } from './desired.js';
 import type { EventSink } from './events.js';
 import type { OwnedIndex } from './owned-index.js';
-import { FIELD_MANAGER, type EventRecord, type KubeApi, type KubeObject } from './ports.js';
+import type { EventRecord, KubeApi, KubeObject } from './ports.js';
 import { canonicalJson, type ReconcileProblem } from './status.js';
 
 export type ApplyChange = 'created' | 'updated' | 'unchanged';
 
 /** When our field manager last changed the object (server-side apply records it per manager). */
 function appliedAt(object: KubeObject | undefined): string | undefined {
-  return object?.metadata.managedFields?.find((m) => m.manager === FIELD_MANAGER && m.operation === 'Apply' && m.subresource === undefined)?.time;
+  return ourApplyEntry(object)?.time;
 }
 
 /**

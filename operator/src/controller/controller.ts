@@ -60,6 +60,7 @@ export function createController(o: ControllerOptions): Controller {
     const key = `${object.metadata.namespace}/${object.metadata.name}`;
     if (type === 'deleted') pipelines.delete(key);
     else pipelines.add(key);
+    // A deleted one too: its reconcile finds it gone and forgets what the reconciler remembers of it.
     queue.add(key);
   };
   const onOwned = (type: WatchEventType, object: KubeObject) => {

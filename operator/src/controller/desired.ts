@@ -1,6 +1,6 @@
 import { pipelineManifests } from '@docpipe/cdk8s';
 import { API_VERSION, KIND, type DocumentPipeline } from '@docpipe/operator-api';
-import type { KubeObject, ObjectRef, OwnerReference } from './ports.js';
+import { FIELD_MANAGER, type KubeObject, type ManagedFieldsEntry, type ObjectRef, type OwnerReference } from './ports.js';
 
 /** The kinds a pipeline owns: what the operator watches, applies and prunes. */
 export const OWNED_KINDS: ReadonlyArray<{ apiVersion: string; kind: string }> = [
@@ -54,4 +54,9 @@ export function toPrune(owned: readonly KubeObject[], desired: readonly KubeObje
 /** The pipeline that controls `object`, if a DocumentPipeline does. */
 export function controllerOf(object: KubeObject): OwnerReference | undefined {
   return object.metadata.ownerReferences?.find((r) => r.controller === true && r.kind === KIND && r.apiVersion.startsWith('docpipe.dev/'));
+}
+
+/** Our server-side-apply entry in the object's managedFields (its time is when our applies last changed the object). */
+export function ourApplyEntry(object: KubeObject | undefined): ManagedFieldsEntry | undefined {
+  return object?.metadata.managedFields?.find((m) => m.manager === FIELD_MANAGER && m.operation === 'Apply' && m.subresource === undefined);
 }

@@ -1,5 +1,6 @@
-import { controllerOf, refKey } from './desired.js';
-import { FIELD_MANAGER, type KubeObject, type ObjectMeta, type ObjectRef, type WatchEventType } from './ports.js';
+import { controllerOf, ourApplyEntry, refKey } from './desired.js';
+import type { KubeObject, ObjectMeta, ObjectRef, WatchEventType } from './ports.js';
+import type { DeploymentView } from './status.js';
 
 /** What the last successful apply of a child sent (digest of the desired object) and got back (resourceVersion). */
 interface Applied {
@@ -78,12 +79,6 @@ export class OwnedIndex {
   }
 }
 
-/** The fields of a Deployment that status.ts reads. */
-interface DeploymentFields {
-  spec?: { replicas?: number };
-  status?: { observedGeneration?: number; availableReplicas?: number; readyReplicas?: number };
-}
-
 /**
  * What the controller reads of a child, nothing more: its identity and
  * versions, the controlling owner reference, our field manager's Apply
@@ -93,7 +88,7 @@ interface DeploymentFields {
 export function slimChild(object: KubeObject): KubeObject {
   const m = object.metadata;
   const owner = controllerOf(object);
-  const ours = m.managedFields?.find((f) => f.manager === FIELD_MANAGER && f.operation === 'Apply' && f.subresource === undefined);
+  const ours = ourApplyEntry(object);
   const metadata: ObjectMeta = defined({
     name: m.name,
     namespace: m.namespace,
@@ -107,7 +102,7 @@ export function slimChild(object: KubeObject): KubeObject {
   });
   const slim: KubeObject = { apiVersion: object.apiVersion, kind: object.kind, metadata };
   if (object.kind !== 'Deployment') return slim;
-  const { spec, status } = object as KubeObject & DeploymentFields;
+  const { spec, status } = object as KubeObject & DeploymentView;
   if (spec?.replicas !== undefined) slim['spec'] = { replicas: spec.replicas };
   if (status !== undefined) {
     slim['status'] = defined({ observedGeneration: status.observedGeneration, availableReplicas: status.availableReplicas, readyReplicas: status.readyReplicas });

@@ -17,7 +17,15 @@ export interface ObjectMeta {
   annotations?: Record<string, string>;
   ownerReferences?: OwnerReference[];
   finalizers?: string[];
-  managedFields?: Array<{ manager?: string; operation?: string; time?: string; subresource?: string }>;
+  managedFields?: ManagedFieldsEntry[];
+}
+
+/** One manager's entry in metadata.managedFields (the fields the operator reads). */
+export interface ManagedFieldsEntry {
+  manager?: string;
+  operation?: string;
+  time?: string;
+  subresource?: string;
 }
 
 export interface OwnerReference {

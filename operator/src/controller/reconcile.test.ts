@@ -166,6 +166,21 @@ describe('Reconciler', () => {
     expect(env.topics.calls).toHaveLength(2);
     expect(condition(env.kube, 'TopicsReady')!.status).toBe('True');
   });
+
+  it('forgets the topic check of a deleted pipeline (no AWS parts, so no finalize), and checks a recreated one again', async () => {
+    env.kube.put(manifest());
+    await env.reconciler.reconcile(KEY);
+    expect(env.reconciler.topicsRemembered).toBe(1);
+    await env.kube.requestDelete(pipelineRef(KEY));
+    expect(pipelineOf(env.kube)).toBeUndefined();
+    await env.reconciler.reconcile(KEY);
+    expect(env.reconciler.topicsRemembered).toBe(0);
+    // The same name, a new object (new uid, generation 1 again): its topics are checked, not taken from the old one.
+    env.kube.put(manifest());
+    await env.reconciler.reconcile(KEY);
+    expect(env.topics.calls).toHaveLength(2);
+    expect(env.reconciler.topicsRemembered).toBe(1);
+  });
 });
 
 describe('Reconciler with external parts', () => {

@@ -52,6 +52,18 @@ export function pipelineRef(key: string): ObjectRef {
   return { apiVersion: API_VERSION, kind: KIND, namespace, name };
 }
 
+/** What one reconcile read of its pipeline, computed once and handed to every step. */
+interface Observed {
+  /** `namespace/name`. */
+  key: string;
+  ref: ObjectRef;
+  /** The pipeline as Events' subject (the ref with its uid). */
+  regarding: EventRecord['regarding'];
+  raw: KubeObject;
+  /** The status as read: ours, possibly written by an older operator. */
+  previous: DocumentPipelineStatus | undefined;
+}
+
 /**
  * Reconciles one DocumentPipeline: observe → validate → desired → apply →
  * prune → topics → external parts → status. Create, update and resync are
@@ -68,31 +80,39 @@ export class Reconciler {
     this.topicsMemo = new TopicsMemo(deps.topicsRecheckMs ?? 300_000);
   }
 
+  /** Pipelines whose last topic check is remembered (for tests). */
+  get topicsRemembered(): number {
+    return this.topicsMemo.size;
+  }
+
   async reconcile(key: string): Promise<HandleResult> {
     const ref = pipelineRef(key);
     const raw = await this.deps.kube.get(ref);
-    if (raw === undefined) return {};
-    const regarding: EventRecord['regarding'] = { ...ref, uid: raw.metadata.uid };
-    const previous = raw['status'] as DocumentPipelineStatus | undefined;
+    // Gone: every DELETED event (the watch's, or one it infers on a relist) queues the key and lands here.
+    if (raw === undefined) {
+      this.topicsMemo.forget(key);
+      return {};
+    }
+    const o: Observed = { key, ref, regarding: { ...ref, uid: raw.metadata.uid }, raw, previous: raw['status'] as DocumentPipelineStatus | undefined };
     let pipeline: DocumentPipeline;
     try {
       // The status is ours and may hold what an older operator wrote: validate the spec only.
       pipeline = parseDocumentPipeline({ ...raw, status: undefined });
     } catch (err) {
       if (!(err instanceof InvalidPipelineError)) throw err;
-      await this.reportInvalid(raw, regarding, err);
+      await this.reportInvalid(o, err);
       return {};
     }
-    if (raw.metadata.deletionTimestamp !== undefined) return this.finalize(raw, pipeline, regarding);
-    return this.converge(raw, pipeline, regarding, previous);
+    if (raw.metadata.deletionTimestamp !== undefined) return this.finalize(o, pipeline);
+    return this.converge(o, pipeline);
   }
 
-  private async converge(raw: KubeObject, pipeline: DocumentPipeline, regarding: EventRecord['regarding'], previous?: DocumentPipelineStatus): Promise<HandleResult> {
-    await this.holdFinalizerIfNeeded(raw, pipeline);
+  private async converge(o: Observed, pipeline: DocumentPipeline): Promise<HandleResult> {
+    await this.holdFinalizerIfNeeded(o, pipeline);
     const { kube, owned, events, logger } = this.deps;
-    const children = await applyChildren({ kube, owned, events, logger }, regarding, desiredChildren(pipeline));
-    const topics = await this.topics(pipeline);
-    const external = await reconcileParts({ parts: this.parts, events, logger, now: this.now }, pipeline, regarding, previous);
+    const children = await applyChildren({ kube, owned, events, logger }, o.regarding, desiredChildren(pipeline));
+    const topics = await this.topics(o.key, pipeline);
+    const external = await reconcileParts({ parts: this.parts, events, logger, now: this.now }, pipeline, o.regarding, o.previous);
     const deployments = (c: Component) => children.observed.get(`Deployment/${pipeline.metadata.name}-${c}`);
     const conditions: PartCondition[] = [
       topics.condition,
@@ -101,8 +121,8 @@ export class Reconciler {
     ];
     const problems = [...children.problems, ...(topics.problem ? [topics.problem] : []), ...external.problems];
     const status = buildStatus({
-      generation: raw.metadata.generation,
-      previous,
+      generation: o.raw.metadata.generation,
+      previous: o.previous,
       now: this.now(),
       parts: conditions,
       // What the parts handle themselves shows as Degraded too, but is no reconcile error.
@@ -111,19 +131,18 @@ export class Reconciler {
       uploadUrl: uploadUrl(pipeline),
       external: external.external,
     });
-    await this.writeStatus(raw, previous, status);
+    await this.writeStatus(o, status);
     if (problems.length > 0) throw new ReconcileFailedError(problems);
     return external.requeueAfterMs === undefined ? {} : { requeueAfterMs: external.requeueAfterMs };
   }
 
-  private async topics(pipeline: DocumentPipeline): Promise<{ condition: PartCondition; problem?: ReconcileProblem }> {
-    const uid = pipeline.metadata.uid ?? '';
-    const generation = pipeline.metadata.generation ?? 0;
+  private async topics(key: string, pipeline: DocumentPipeline): Promise<{ condition: PartCondition; problem?: ReconcileProblem }> {
+    const version = { key, uid: pipeline.metadata.uid ?? '', generation: pipeline.metadata.generation ?? 0 };
     const now = this.now().getTime();
-    const fresh = this.topicsMemo.fresh(uid, generation, now);
+    const fresh = this.topicsMemo.fresh(version, now);
     if (fresh !== undefined) return { condition: fresh };
     const step = await ensurePipelineTopics(this.deps.kube, this.deps.topics, pipeline);
-    this.topicsMemo.remember(uid, generation, now, step.condition);
+    this.topicsMemo.remember(version, now, step.condition);
     if (step.outcome !== undefined && step.outcome.created.length + step.outcome.updated.length > 0) {
       this.deps.logger.info({ pipeline: pipeline.metadata.name, ...step.outcome }, 'topics changed');
     }
@@ -131,48 +150,44 @@ export class Reconciler {
   }
 
   /** Holds the external-resources finalizer while a part is wanted (or one still has something to remove). */
-  private async holdFinalizerIfNeeded(raw: KubeObject, pipeline: DocumentPipeline): Promise<void> {
+  private async holdFinalizerIfNeeded(o: Observed, pipeline: DocumentPipeline): Promise<void> {
     const wanted = this.parts.some((p) => p.wants(pipeline));
-    const held = raw.metadata.finalizers?.includes(EXTERNAL_FINALIZER) ?? false;
-    const ref = pipelineRef(`${raw.metadata.namespace}/${raw.metadata.name}`);
-    if (wanted && !held) await this.deps.kube.addFinalizer(ref, EXTERNAL_FINALIZER);
-    if (!wanted && held && !hasPartCondition(raw, this.parts)) await this.deps.kube.removeFinalizer(ref, EXTERNAL_FINALIZER);
+    const held = o.raw.metadata.finalizers?.includes(EXTERNAL_FINALIZER) ?? false;
+    if (wanted && !held) await this.deps.kube.addFinalizer(o.ref, EXTERNAL_FINALIZER);
+    if (!wanted && held && !hasPartCondition(o.previous, this.parts)) await this.deps.kube.removeFinalizer(o.ref, EXTERNAL_FINALIZER);
   }
 
-  private async finalize(raw: KubeObject, pipeline: DocumentPipeline, regarding: EventRecord['regarding']): Promise<HandleResult> {
-    this.topicsMemo.forget(raw.metadata.uid ?? '');
-    if (!(raw.metadata.finalizers?.includes(EXTERNAL_FINALIZER) ?? false)) return {};
+  private async finalize(o: Observed, pipeline: DocumentPipeline): Promise<HandleResult> {
+    this.topicsMemo.forget(o.key);
+    if (!(o.raw.metadata.finalizers?.includes(EXTERNAL_FINALIZER) ?? false)) return {};
     const { events, logger } = this.deps;
-    const previous = raw['status'] as DocumentPipelineStatus | undefined;
-    const gone = await finalizeParts({ parts: this.parts, events, logger, now: this.now }, pipeline, regarding, previous);
-    const key = `${raw.metadata.namespace}/${raw.metadata.name}`;
-    if (!gone) throw new FinalizePendingError(key);
-    await this.deps.kube.removeFinalizer(pipelineRef(key), EXTERNAL_FINALIZER);
-    logger.info({ pipeline: key }, 'external resources removed; finalizer released');
+    const gone = await finalizeParts({ parts: this.parts, events, logger, now: this.now }, pipeline, o.regarding, o.previous);
+    if (!gone) throw new FinalizePendingError(o.key);
+    await this.deps.kube.removeFinalizer(o.ref, EXTERNAL_FINALIZER);
+    logger.info({ pipeline: o.key }, 'external resources removed; finalizer released');
     return {};
   }
 
-  private async reportInvalid(raw: KubeObject, regarding: EventRecord['regarding'], err: InvalidPipelineError): Promise<void> {
+  private async reportInvalid(o: Observed, err: InvalidPipelineError): Promise<void> {
     const message = err.problems.join('; ');
-    this.deps.events.emit({ regarding, type: 'Warning', reason: 'InvalidSpec', action: 'Validate', note: message });
-    const previous = raw['status'] as DocumentPipelineStatus | undefined;
+    this.deps.events.emit({ regarding: o.regarding, type: 'Warning', reason: 'InvalidSpec', action: 'Validate', note: message });
     const status = buildStatus({
-      generation: raw.metadata.generation,
-      previous,
+      generation: o.raw.metadata.generation,
+      previous: o.previous,
       now: this.now(),
       parts: [],
       problems: [{ reason: 'InvalidSpec', message }],
       keepPreviousParts: true,
     });
-    await this.writeStatus(raw, previous, status);
+    await this.writeStatus(o, status);
   }
 
-  private async writeStatus(raw: KubeObject, previous: DocumentPipelineStatus | undefined, status: DocumentPipelineStatus): Promise<void> {
-    if (statusEqual(previous, status)) return;
+  private async writeStatus(o: Observed, status: DocumentPipelineStatus): Promise<void> {
+    if (statusEqual(o.previous, status)) return;
     try {
-      await this.deps.kube.patchStatus(pipelineRef(`${raw.metadata.namespace}/${raw.metadata.name}`), status as Record<string, unknown>);
+      await this.deps.kube.patchStatus(o.ref, status as Record<string, unknown>);
     } catch (err) {
-      throw new Error(`writing the status of ${raw.metadata.namespace}/${raw.metadata.name}: ${messageOf(err)}`, { cause: err });
+      throw new Error(`writing the status of ${o.key}: ${messageOf(err)}`, { cause: err });
     }
   }
 }
@@ -181,7 +196,6 @@ function workerMin(pipeline: DocumentPipeline, component: Component): number | u
   return component === 'docproc' || component === 'embedding' ? pipeline.spec[component].minReplicas : undefined;
 }
 
-function hasPartCondition(raw: KubeObject, parts: readonly ExternalPart[]): boolean {
-  const status = raw['status'] as DocumentPipelineStatus | undefined;
-  return (status?.conditions ?? []).some((c) => parts.some((p) => p.conditionType === c.type));
+function hasPartCondition(previous: DocumentPipelineStatus | undefined, parts: readonly ExternalPart[]): boolean {
+  return (previous?.conditions ?? []).some((c) => parts.some((p) => p.conditionType === c.type));
 }

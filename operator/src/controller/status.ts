@@ -26,7 +26,8 @@ export const COMPONENT_CONDITION: Readonly<Record<Component, ConditionType>> = {
   embedding: 'EmbeddingReady',
 };
 
-interface DeploymentView {
+/** The fields of a Deployment the controller reads (and all that slimChild keeps of one, metadata aside). */
+export interface DeploymentView {
   metadata?: { generation?: number };
   spec?: { replicas?: number };
   status?: { observedGeneration?: number; availableReplicas?: number; readyReplicas?: number };

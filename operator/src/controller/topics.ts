@@ -55,27 +55,45 @@ export async function ensurePipelineTopics(kube: KubeApi, admin: TopicAdmin, pip
   }
 }
 
+/** Which pipeline, and which of its objects and generations, a topic check was for. */
+export interface PipelineVersion {
+  /** `namespace/name`: what a reconcile of a gone pipeline still knows. */
+  key: string;
+  uid: string;
+  generation: number;
+}
+
 /**
  * Remembers the last successful topic check per pipeline, so the Kafka
  * admin is called once per generation and then at most every `recheckMs`,
- * not on every child event.
+ * not on every child event. Kept by `namespace/name` (a pipeline recreated
+ * under the name has a new uid and is checked afresh) so that the reconcile
+ * finding a pipeline gone can forget it.
  */
 export class TopicsMemo {
-  private readonly last = new Map<string, { generation: number; at: number; condition: PartCondition }>();
+  private readonly last = new Map<string, { uid: string; generation: number; at: number; condition: PartCondition }>();
 
   constructor(private readonly recheckMs: number) {}
 
-  fresh(uid: string, generation: number, now: number): PartCondition | undefined {
-    const entry = this.last.get(uid);
-    return entry !== undefined && entry.generation === generation && now - entry.at < this.recheckMs ? entry.condition : undefined;
+  /** The remembered condition while it stands for this uid and generation. */
+  fresh(v: PipelineVersion, now: number): PartCondition | undefined {
+    const entry = this.last.get(v.key);
+    return entry !== undefined && entry.uid === v.uid && entry.generation === v.generation && now - entry.at < this.recheckMs ? entry.condition : undefined;
   }
 
-  remember(uid: string, generation: number, now: number, condition: PartCondition): void {
-    if (condition.status === 'True') this.last.set(uid, { generation, at: now, condition });
-    else this.last.delete(uid);
+  /** Remembers a successful check; a failed one forgets, so the next reconcile checks again. */
+  remember(v: PipelineVersion, now: number, condition: PartCondition): void {
+    if (condition.status === 'True') this.last.set(v.key, { uid: v.uid, generation: v.generation, at: now, condition });
+    else this.last.delete(v.key);
   }
 
-  forget(uid: string): void {
-    this.last.delete(uid);
+  /** Drops the pipeline `namespace/name` (it is being deleted, or gone). */
+  forget(key: string): void {
+    this.last.delete(key);
+  }
+
+  /** Pipelines remembered. */
+  get size(): number {
+    return this.last.size;
   }
 }
