@@ -64,4 +64,21 @@ describe('local mode across a restart', () => {
     expect(new Set(chunks.filter((c) => c.document_id === id).map((c) => c.chunk_count))).toEqual(new Set([final.chunks_total]));
     expect(ids(ready)).toEqual(ids(chunks));
   });
+
+  it('stops every part even when one fails to stop, then rejects naming the failure', async () => {
+    harness = await startHarness();
+    const { local } = harness;
+    const close = local.repo.close.bind(local.repo);
+    local.repo.close = async () => {
+      throw new Error('disk gone');
+    };
+    const stopping = local.stop();
+    await expect(stopping).rejects.toThrow('local mode did not stop cleanly');
+    await expect(stopping).rejects.toMatchObject({ cause: new Error('disk gone') });
+    // The parts started before and after the database were stopped all the same.
+    await expect(fetch(`${local.url}/healthz`)).rejects.toThrow();
+    expect(await local.bus.ping()).toBe(false);
+    await close();
+    harness = { ...harness, dispose: async () => rm(harness!.dataDir, { recursive: true, force: true }) };
+  });
 });

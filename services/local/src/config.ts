@@ -14,7 +14,7 @@ export const LocalConfig = BaseConfig.extend({
   EMBEDDING_DIMENSIONS: z.coerce.number().int().positive().default(1536),
 })
   // The archive goes to <data>/archive/topics, in the HDFS sink's layout (npm run report reads it).
-  .extend(ArchiveConfig.pick({ ARCHIVE_FLUSH_SIZE: true, ARCHIVE_ROTATE_MS: true }).shape)
+  .extend(ArchiveConfig.shape)
   .extend(WindowCounterConfig.shape);
 export type LocalConfig = z.infer<typeof LocalConfig>;
 

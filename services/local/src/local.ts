@@ -18,6 +18,7 @@ import {
   type Logger,
   type ObjectStore,
   type Registry,
+  StartedParts,
 } from '@docpipe/runtime';
 import { loadLocalConfig, type LocalSettings } from './config.js';
 
@@ -28,7 +29,9 @@ export const ARCHIVE_TOPICS_DIR = join('archive', 'topics');
 export const LOCAL_BUCKET = 'docpipe-local';
 
 export interface LocalOptions {
-  /** Read instead of the process environment (tests). */
+  /** The configuration, parsed once by main; when absent it is read from `env`. */
+  settings?: LocalSettings;
+  /** Read instead of the process environment when `settings` is absent (tests). */
   env?: NodeJS.ProcessEnv;
   /** Overrides DOCPIPE_DATA_DIR. */
   dataDir?: string;
@@ -52,9 +55,6 @@ interface Adapters {
   repo: DocumentRepository;
 }
 
-/** What has been started so far, to be stopped in reverse order. */
-type StopStack = { name: string; stop: () => Promise<void> }[];
-
 /**
  * Runs the whole pipeline in this process on embedded adapters kept under one
  * data directory: the archive writer and the window counter (the stand-ins of
@@ -63,30 +63,36 @@ type StopStack = { name: string; stop: () => Promise<void> }[];
  * before stop() finishes after the next start on the same directory.
  */
 export async function startLocal(opts: LocalOptions = {}): Promise<LocalMode> {
-  const settings = loadLocalConfig(opts.env);
+  const settings = opts.settings ?? loadLocalConfig(opts.env);
   const dataDir = resolve(opts.dataDir ?? settings.local.DOCPIPE_DATA_DIR);
   const port = opts.port ?? settings.local.PORT;
   const logger = opts.logger ?? createLogger({ name: 'docpipe-local', level: settings.local.LOG_LEVEL, format: settings.local.LOG_FORMAT });
-  const stack: StopStack = [];
+  const parts = new StartedParts();
   try {
     await mkdir(dataDir, { recursive: true });
-    const adapters = await openAdapters(dataDir, logger, stack);
+    const adapters = await openAdapters(dataDir, logger, parts);
     const registry = createRegistry('docpipe-local');
-    const url = await startServices({ settings, adapters, logger, registry, port, dataDir }, stack);
+    const url = await startServices({ settings, adapters, logger, registry, port, dataDir }, parts);
     logger.debug({ url, dataDir }, 'local mode started');
-    return { url, dataDir, registry, ...adapters, stop: () => unwind(stack, logger) };
+    return { url, dataDir, registry, ...adapters, stop: () => stopAll(parts, logger) };
   } catch (err) {
-    await unwind(stack, logger);
+    await parts.unwind(logger);
     throw err;
   }
 }
 
-async function openAdapters(dataDir: string, logger: Logger, stack: StopStack): Promise<Adapters> {
+/** Stops everything started, newest first, going on past a failure; then rejects with the first one. */
+async function stopAll(parts: StartedParts, logger: Logger): Promise<void> {
+  const failed = await parts.unwind(logger);
+  if (failed !== undefined) throw new Error('local mode did not stop cleanly', { cause: failed });
+}
+
+async function openAdapters(dataDir: string, logger: Logger, parts: StartedParts): Promise<Adapters> {
   const bus = await openEmbeddedEventBus({ dir: join(dataDir, 'bus'), logger });
-  stack.push({ name: 'bus', stop: () => bus.close() });
+  parts.add('bus', () => bus.close());
   const store = await openLocalObjectStore({ dir: join(dataDir, 'objects'), bucket: LOCAL_BUCKET });
   const repo = await openPgliteRepository({ dataDir: join(dataDir, 'db') });
-  stack.push({ name: 'database', stop: () => repo.close() });
+  parts.add('database', () => repo.close());
   return { bus, store, repo };
 }
 
@@ -100,27 +106,27 @@ interface ServiceWiring {
 }
 
 /** Starts the services in dependency order; returns the gateway's URL. */
-async function startServices(w: ServiceWiring, stack: StopStack): Promise<string> {
+async function startServices(w: ServiceWiring, parts: StartedParts): Promise<string> {
   const { settings, logger, registry } = w;
   const { bus, store, repo } = w.adapters;
   // First, so they stop last: the pipeline stops at once, then they write out what they hold.
-  await startAnalytics(w, stack);
+  await startAnalytics(w, parts);
   const ingest = await startIngest({ repo, store, bus, logger, config: settings.ingest, registry });
-  stack.push({ name: 'ingest', stop: () => ingest.stop() });
+  parts.add('ingest', () => ingest.stop());
   const docproc = await startDocproc({ bus, store, logger, config: settings.docproc, registry });
-  stack.push({ name: 'docproc', stop: () => docproc.stop() });
+  parts.add('docproc', () => docproc.stop());
   // The embedder's own model name goes on embeddings.ready: these vectors are not OpenAI's.
   const embedder = new LocalEmbedder({ dimensions: settings.local.EMBEDDING_DIMENSIONS });
   const embedding = await startEmbedding({ bus, embedder, logger, config: settings.embedding, registry });
-  stack.push({ name: 'embedding', stop: () => embedding.stop() });
+  parts.add('embedding', () => embedding.stop());
   const gatewayConfig = { ...settings.gateway, PORT: w.port, INGEST_URL: ingest.url };
   const gateway = await startGateway({ config: gatewayConfig, logger, registry });
-  stack.push({ name: 'gateway', stop: () => gateway.stop() });
+  parts.add('gateway', () => gateway.stop());
   return gateway.url;
 }
 
 /** The archive writer and the window counter, on the same embedded bus. */
-async function startAnalytics(w: ServiceWiring, stack: StopStack): Promise<void> {
+async function startAnalytics(w: ServiceWiring, parts: StartedParts): Promise<void> {
   const { local } = w.settings;
   const { bus } = w.adapters;
   const archive = await startArchiveWriter({
@@ -129,22 +135,7 @@ async function startAnalytics(w: ServiceWiring, stack: StopStack): Promise<void>
     logger: w.logger.child({ component: 'archive' }),
     ...archiveWriterSettings(local),
   });
-  stack.push({ name: 'archive writer', stop: () => archive.stop() });
+  parts.add('archive writer', () => archive.stop());
   const windows = await startWindowCounter({ bus, logger: w.logger, config: local, registry: w.registry });
-  stack.push({ name: 'window counter', stop: () => windows.stop() });
-}
-
-/** Stops everything started, newest first; keeps going past a failure and rethrows the first one. */
-async function unwind(stack: StopStack, logger: Logger): Promise<void> {
-  let first: unknown;
-  for (let step = stack.pop(); step; step = stack.pop()) {
-    try {
-      await step.stop();
-      logger.debug({ step: step.name }, 'stopped');
-    } catch (err) {
-      logger.error({ step: step.name, err }, 'stop failed');
-      first ??= err;
-    }
-  }
-  if (first !== undefined) throw new Error('local mode did not stop cleanly', { cause: first });
+  parts.add('window counter', () => windows.stop());
 }

@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { createLogger, onShutdown } from '@docpipe/runtime';
+import { ConfigError, createLogger, explain, onShutdown } from '@docpipe/runtime';
 import { loadLocalConfig } from './config.js';
 import { startLocal } from './local.js';
 
@@ -46,16 +46,16 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const { local } = loadLocalConfig();
-  const logger = createLogger({ name: 'docpipe-local', level: local.LOG_LEVEL, format: local.LOG_FORMAT });
-  const mode = await startLocal({ logger });
+  const settings = loadLocalConfig();
+  const logger = createLogger({ name: 'docpipe-local', level: settings.local.LOG_LEVEL, format: settings.local.LOG_FORMAT });
+  const mode = await startLocal({ settings, logger });
   const shown = friendly(mode.url, mode.dataDir);
   logger.info({ url: mode.url, dataDir: mode.dataDir }, `docpipe local mode: ${shown.url} — data in ${shown.dataDir}`);
   onShutdown(logger, [{ name: 'local mode', stop: () => mode.stop() }]);
 }
 
+// As every service's main: a bad configuration exits 2 naming each variable, a failed start exits 1.
 main().catch((err: unknown) => {
-  process.stderr.write(`docpipe local mode failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
-  if (err instanceof Error && err.cause) process.stderr.write(`  cause: ${String(err.cause)}\n`);
-  process.exit(1);
+  process.stderr.write(explain('docpipe local mode', err));
+  process.exit(err instanceof ConfigError ? 2 : 1);
 });

@@ -22,3 +22,4 @@ export * from './adapters/sql/index.js';
 export * from './wiring.js';
 export * from './http/errors.js';
 export * from './http/listen.js';
+export * from './fs-atomic.js';

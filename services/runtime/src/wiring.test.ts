@@ -84,7 +84,7 @@ describe('topics', () => {
 });
 
 describe('StartedParts', () => {
-  it('stops newest first and goes on past a failing part', async () => {
+  it('stops newest first, goes on past a failing part, and answers with the first failure', async () => {
     const stopped: string[] = [];
     const parts = new StartedParts();
     parts.add('bus', async () => void stopped.push('bus'));
@@ -95,9 +95,11 @@ describe('StartedParts', () => {
     parts.add('http', async () => void stopped.push('http'));
     expect(parts.steps().map((s) => s.name)).toEqual(['http', 'database', 'bus']);
     const { createLogger } = await import('./logging.js');
-    await parts.unwind(createLogger({ name: 'test', level: 'silent', format: 'json' }));
+    const failed = await parts.unwind(createLogger({ name: 'test', level: 'silent', format: 'json' }));
     expect(stopped).toEqual(['http', 'database', 'bus']);
+    expect(failed).toEqual(new Error('already closed'));
     expect(parts.steps()).toEqual([]);
+    expect(await parts.unwind(createLogger({ name: 'test', level: 'silent', format: 'json' }))).toBeUndefined();
   });
 });
 

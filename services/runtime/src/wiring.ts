@@ -159,16 +159,19 @@ export class StartedParts {
     return [...this.parts].reverse();
   }
 
-  /** Stops everything now (a failed start), newest first, logging what fails and going on. */
-  async unwind(logger: Logger): Promise<void> {
+  /** Stops everything now, newest first, logging what fails and going on; resolves to the first failure, if any. */
+  async unwind(logger: Logger): Promise<unknown> {
+    let first: unknown;
     for (const step of this.steps()) {
       try {
         await step.stop();
       } catch (err) {
         logger.error({ step: step.name, err }, 'stop failed');
+        first ??= err;
       }
     }
     this.parts.length = 0;
+    return first;
   }
 }
 

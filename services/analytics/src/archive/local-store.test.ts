@@ -22,7 +22,7 @@ describe('LocalArchiveStore', () => {
 
   it('lists sorted names, and nothing for a missing directory', async () => {
     await store.put('d/b', 'x');
-    await store.mkdir('d/a');
+    await store.put('d/a/c', 'x');
     expect(await store.list('d')).toEqual(['a', 'b']);
     expect(await store.list('missing')).toEqual([]);
   });

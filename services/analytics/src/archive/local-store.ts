@@ -1,6 +1,7 @@
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { open, readdir, readFile, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { writeFileAtomically } from '@docpipe/runtime';
 import type { ArchiveStore } from './store.js';
 
 let tmpCounter = 0;
@@ -15,25 +16,14 @@ export class LocalArchiveStore implements ArchiveStore {
     this.location = pathToFileURL(this.root).href;
   }
 
-  /** A hidden `.tmp` beside the target, written and fsynced, renamed over it, then the directory fsynced. */
+  /**
+   * Runtime's atomic write, with a hidden temporary name (readers of the
+   * archive skip dot files), then the directory fsynced so the rename is durable.
+   */
   async put(path: string, content: string): Promise<void> {
     const file = this.abs(path);
     const dir = dirname(file);
-    await mkdir(dir, { recursive: true });
-    const tmp = join(dir, `.${file.slice(dir.length + 1)}.${process.pid}.${++tmpCounter}.tmp`);
-    const handle = await open(tmp, 'w');
-    try {
-      await handle.writeFile(content, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await rename(tmp, file);
-    } catch (err) {
-      await rm(tmp, { force: true });
-      throw err;
-    }
+    await writeFileAtomically(file, content, join(dir, `.${basename(file)}.${process.pid}.${++tmpCounter}.tmp`));
     await syncDir(dir);
   }
 
@@ -44,10 +34,6 @@ export class LocalArchiveStore implements ArchiveStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
     }
-  }
-
-  async mkdir(dir: string): Promise<void> {
-    await mkdir(this.abs(dir), { recursive: true });
   }
 
   read(path: string): Promise<Buffer> {

@@ -14,8 +14,6 @@ export interface ArchiveStore {
   put(path: string, content: string): Promise<void>;
   /** Names of the entries of a directory (files and directories), sorted; [] when it does not exist. */
   list(dir: string): Promise<string[]>;
-  /** Creates a directory and its parents; a no-op when it exists. */
-  mkdir(dir: string): Promise<void>;
   /** The content of a file. */
   read(path: string): Promise<Buffer>;
   /** Removes a file; a no-op when it does not exist. */

@@ -84,10 +84,6 @@ export class WebHdfsArchiveStore implements ArchiveStore {
     return statuses.map((s) => s.pathSuffix).sort();
   }
 
-  async mkdir(dir: string): Promise<void> {
-    await this.json('PUT', this.abs(dir), { op: 'MKDIRS' });
-  }
-
   /** OPEN answers with a redirect to a DataNode, which fetch follows. */
   async read(path: string): Promise<Buffer> {
     const abs = this.abs(path);

@@ -61,10 +61,6 @@ class CrashingStore implements ArchiveStore {
     this.check();
     return this.inner.list(dir);
   }
-  mkdir(dir: string): Promise<void> {
-    this.check();
-    return this.inner.mkdir(dir);
-  }
   read(path: string): Promise<Buffer> {
     this.check();
     return this.inner.read(path);
