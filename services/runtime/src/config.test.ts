@@ -38,6 +38,12 @@ describe('parseConfig', () => {
     expect((error as ConfigError).problems).toHaveLength(4);
   });
 
+  it('says > and < for exclusive bounds (.positive(), .lt())', () => {
+    const Bounds = z.object({ CONCURRENCY: z.coerce.number().int().positive(), SHARE: z.coerce.number().gte(0).lt(1) });
+    expect(() => parseConfig(Bounds, { CONCURRENCY: '0', SHARE: '0.5' })).toThrow('CONCURRENCY: expected integer > 0, got "0"');
+    expect(() => parseConfig(Bounds, { CONCURRENCY: '1', SHARE: '1' })).toThrow('SHARE: expected number ≥ 0 < 1, got "1"');
+  });
+
   it('rejects an unknown LOG_FORMAT', () => {
     expect(() => parseConfig(BaseConfig, { LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT: expected one of json\|pretty, got "xml"/);
   });

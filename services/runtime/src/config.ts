@@ -66,9 +66,17 @@ function numberExpectation(field: z.ZodNumber): string {
   const kind = field.format === 'safeint' || field.isInt ? 'integer' : 'number';
   const bounds: string[] = [];
   // .int() implies the safe-integer range; naming it would only add noise.
-  if (isStated(field.minValue)) bounds.push(`≥ ${field.minValue}`);
-  if (isStated(field.maxValue)) bounds.push(`≤ ${field.maxValue}`);
+  if (isStated(field.minValue)) bounds.push(`${isExclusive(field, 'greater_than', field.minValue) ? '>' : '≥'} ${field.minValue}`);
+  if (isStated(field.maxValue)) bounds.push(`${isExclusive(field, 'less_than', field.maxValue) ? '<' : '≤'} ${field.maxValue}`);
   return [kind, ...bounds].join(' ');
+}
+
+/** Whether the bound `value` comes from an exclusive check (`.positive()`, `.gt()`, `.lt()`): minValue/maxValue do not say. */
+function isExclusive(field: z.ZodNumber, check: 'greater_than' | 'less_than', value: number): boolean {
+  return (field._zod.def.checks ?? []).some((c) => {
+    const def = c._zod.def as { check?: string; value?: unknown; inclusive?: boolean };
+    return def.check === check && def.value === value && def.inclusive === false;
+  });
 }
 
 function isStated(bound: number | null): bound is number {
