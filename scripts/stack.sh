@@ -2,7 +2,7 @@
 # The real stack on loopback, for `npm run test:stack` and benchmarks.
 #
 #   scripts/stack.sh start   [components...]   start them one after another (default: kafka postgres s3)
-#   scripts/stack.sh stop    [components...]   stop them in reverse order
+#   scripts/stack.sh stop    [components...]   stop them in reverse order (default: every component)
 #   scripts/stack.sh status  [components...]   exit 0 only when every one runs
 #   scripts/stack.sh install [components...]   install without starting
 #   scripts/stack.sh clean   [components...]   stop and delete their data
@@ -53,7 +53,10 @@ main() {
     start | stop | status | install | clean) ;;
     *) usage_die "stack.sh {start|stop|status|install|clean} [kafka|postgres|s3|kube ...] | stack.sh env" ;;
   esac
-  if [[ $# -eq 0 ]]; then set -- "${DEFAULT_COMPONENTS[@]}"; fi
+  if [[ $# -eq 0 ]]; then
+    # stop with no names stops whatever runs, optional parts too (CI's exit trap relies on it).
+    if [[ "$action" == stop ]]; then set -- "${DEFAULT_COMPONENTS[@]}" "${OPTIONAL_COMPONENTS[@]}"; else set -- "${DEFAULT_COMPONENTS[@]}"; fi
+  fi
   for c in "$@"; do
     valid_component "$c" || die "unknown component '$c' (known: ${DEFAULT_COMPONENTS[*]} ${OPTIONAL_COMPONENTS[*]})"
     list+=("$c")
