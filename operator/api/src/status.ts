@@ -56,6 +56,7 @@ export const DocumentPipelineStatus = z.strictObject({
     .describe('the MSK Connect archive connector'),
   steps: z
     .strictObject({
+      clusterId: z.string().max(256).optional().describe('the EMR cluster of the steps: where they are stopped once spec.analytics is removed or names another cluster'),
       streaming: z.strictObject({ id: z.string().max(256).optional(), state: z.string().max(64).optional() }).optional(),
       batch: z
         .strictObject({

@@ -12,6 +12,7 @@ type Steps = NonNullable<DocumentPipelineStatus['steps']>;
 /** AnalyticsReady: the job scripts on S3, the Flink step kept running, the daily Spark steps. */
 export class AnalyticsPart implements ExternalPart {
   readonly conditionType = 'AnalyticsReady' as const;
+  readonly statusFields = ['steps'] as const;
 
   constructor(
     private readonly scripts: ScriptUploader,
@@ -25,8 +26,11 @@ export class AnalyticsPart implements ExternalPart {
   }
 
   async reconcile(p: DocumentPipeline, ctx: PartContext): Promise<PartOutcome> {
+    const clusterId = p.spec.analytics!.emrClusterId;
     try {
-      return combine(await this.jobs(p, ctx));
+      const moving = await this.leaveOldCluster(p, ctx);
+      if (moving) return moving;
+      return combine(await this.jobs(p, ctx), clusterId);
     } catch (err) {
       if (err instanceof StepSpecError || err instanceof ScheduleError) return { condition: { status: 'False', reason: 'InvalidSpec', message: err.message }, degraded: true };
       // AWS failures (access denied too) go to the controller: Degraded, a Warning Event, retried with backoff.
@@ -34,12 +38,34 @@ export class AnalyticsPart implements ExternalPart {
     }
   }
 
-  async finalize(p: DocumentPipeline): Promise<boolean> {
-    // The controller finalizes every part, wanted or not; without spec.analytics there is no cluster to look at.
-    // (Removing the section while a step runs leaves it running: disable streaming first, then remove it.)
-    if (!p.spec.analytics) return true;
-    const [streamingGone, batchGone] = [await this.streaming.stop(p), await this.batch.stop(p)];
+  async finalize(p: DocumentPipeline, ctx: PartContext): Promise<boolean> {
+    // On delete, or once spec.analytics is removed: then the cluster is the one the status remembers.
+    const clusterId = p.spec.analytics?.emrClusterId ?? ctx.previous?.steps?.clusterId;
+    if (clusterId === undefined) return true;
+    return this.stopOn(p, clusterId);
+  }
+
+  /** Cancels the pipeline's active steps on `clusterId`; true when none is left. */
+  private async stopOn(p: DocumentPipeline, clusterId: string): Promise<boolean> {
+    const [streamingGone, batchGone] = [await this.streaming.stop(p, clusterId), await this.batch.stop(p, clusterId)];
     return streamingGone && batchGone;
+  }
+
+  /**
+   * When spec.analytics.emrClusterId changed, stops the steps on the cluster
+   * the status remembers before anything starts on the new one (two Flink
+   * jobs must never write analytics.flink at once); an outcome while waiting.
+   */
+  private async leaveOldCluster(p: DocumentPipeline, ctx: PartContext): Promise<PartOutcome | undefined> {
+    const old = ctx.previous?.steps?.clusterId;
+    if (old === undefined || old === p.spec.analytics!.emrClusterId) return undefined;
+    if (await this.stopOn(p, old)) return undefined;
+    return {
+      condition: { status: 'Unknown', reason: 'Moving', message: `moving to cluster ${p.spec.analytics!.emrClusterId}: waiting for the steps on ${old} to stop` },
+      // The old cluster stays in the status until its steps are gone.
+      status: { steps: { ...ctx.previous?.steps, clusterId: old } },
+      requeueAfterMs: 15_000,
+    };
   }
 
   private async jobs(p: DocumentPipeline, ctx: PartContext): Promise<Record<string, BatchOutcome>> {
@@ -52,7 +78,7 @@ export class AnalyticsPart implements ExternalPart {
     if (a.streaming.enabled) {
       const script = await this.scripts.ensure('flink', a.scriptsBucket, a.scriptsPrefix);
       out['streaming'] = await this.streaming.reconcile(p, script.uri, steps!, ctx);
-    } else if (!(await this.streaming.stop(p, steps))) {
+    } else if (!(await this.streaming.stop(p, a.emrClusterId, steps))) {
       out['streaming'] = { status: 'Unknown', reason: 'Stopping', message: 'streaming disabled: waiting for its step to stop', requeueAfterMs: 15_000 };
     }
     if (a.batch?.enabled) {
@@ -63,8 +89,9 @@ export class AnalyticsPart implements ExternalPart {
   }
 }
 
-function stepsOf(jobs: Record<string, BatchOutcome>): Steps {
-  const steps: Steps = {};
+function stepsOf(jobs: Record<string, BatchOutcome>, clusterId: string): Steps {
+  // The cluster is kept even with no step: it is where finalize looks once spec.analytics is gone.
+  const steps: Steps = { clusterId };
   const s = jobs['streaming'];
   const b = jobs['batch'];
   if (s?.step) steps.streaming = s.step;
@@ -72,17 +99,17 @@ function stepsOf(jobs: Record<string, BatchOutcome>): Steps {
   return steps;
 }
 
-/** Pure: one condition from the jobs' outcomes — False wins (and is Degraded), then Unknown; steps into status; the soonest requeue. */
-export function combine(jobs: Record<string, BatchOutcome>): PartOutcome {
+/** Pure: one condition from the jobs' outcomes — False wins (and is Degraded), then Unknown; steps (on `clusterId`) into status; the soonest requeue. */
+export function combine(jobs: Record<string, BatchOutcome>, clusterId: string): PartOutcome {
   const entries = Object.entries(jobs);
-  if (entries.length === 0) return { condition: { status: 'True', reason: 'NothingToRun', message: 'streaming and batch are disabled' } };
+  const steps = stepsOf(jobs, clusterId);
+  if (entries.length === 0) return { condition: { status: 'True', reason: 'NothingToRun', message: 'streaming and batch are disabled' }, status: { steps } };
   const worst = entries.find(([, j]) => j.status === 'False') ?? entries.find(([, j]) => j.status === 'Unknown') ?? entries[0]!;
-  const steps = stepsOf(jobs);
   const requeues = entries.map(([, j]) => j.requeueAfterMs).filter((ms): ms is number => ms !== undefined);
   return {
     condition: { status: worst[1].status, reason: worst[1].reason, message: entries.map(([name, j]) => `${name}: ${j.message}`).join('; ') },
     ...(worst[1].status === 'False' ? { degraded: true } : {}),
-    ...(Object.keys(steps).length > 0 ? { status: { steps } } : {}),
+    status: { steps },
     ...(requeues.length > 0 ? { requeueAfterMs: Math.min(...requeues) } : {}),
   };
 }

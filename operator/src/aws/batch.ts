@@ -106,9 +106,9 @@ export class BatchJob {
     ctx.event('Warning', 'BatchStepDuplicate', `cancelled duplicate batch step(s) ${extra.map((s) => s.id).join(', ')}`);
   }
 
-  /** Cancels the pipeline's active batch steps; true when none is left. */
-  async stop(p: DocumentPipeline): Promise<boolean> {
-    return cancelActive(this.emr, p, 'spark');
+  /** Cancels the pipeline's active batch steps on `clusterId`; true when none is left. */
+  async stop(p: DocumentPipeline, clusterId: string): Promise<boolean> {
+    return cancelActive(this.emr, clusterId, stepPrefix(p, 'spark'));
   }
 }
 

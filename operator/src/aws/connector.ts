@@ -36,6 +36,7 @@ const failure = (reason: string, message: string, extra: Partial<PartOutcome> = 
  */
 export class ArchivePart implements ExternalPart {
   readonly conditionType = 'ArchiveReady' as const;
+  readonly statusFields = ['connector'] as const;
   /** Attempt of the next create per connector name, set while a FAILED one is being deleted. */
   private readonly nextAttempt = new Map<string, number>();
 

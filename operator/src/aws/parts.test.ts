@@ -70,8 +70,10 @@ describe('the AWS parts and the controller', () => {
   });
 
   it('combine keeps the last day, the step and the next run of the batch job', () => {
-    const out = combine({ batch: { status: 'True', reason: 'Scheduled', message: 'ok', step: { id: 's-2', state: 'RUNNING' }, lastDay: '2026-11-28', nextRun: '2026-11-30T02:00:00Z' } });
-    expect(out.status?.steps?.batch).toEqual({ id: 's-2', state: 'RUNNING', lastDay: '2026-11-28', nextRun: '2026-11-30T02:00:00Z' });
+    const out = combine({ batch: { status: 'True', reason: 'Scheduled', message: 'ok', step: { id: 's-2', state: 'RUNNING' }, lastDay: '2026-11-28', nextRun: '2026-11-30T02:00:00Z' } }, 'j-1');
+    expect(out.status?.steps).toEqual({ clusterId: 'j-1', batch: { id: 's-2', state: 'RUNNING', lastDay: '2026-11-28', nextRun: '2026-11-30T02:00:00Z' } });
+    // With nothing to run the cluster is still reported: finalize needs it once spec.analytics is gone.
+    expect(combine({}, 'j-1').status).toEqual({ steps: { clusterId: 'j-1' } });
   });
 
   it('list the cluster’s steps once per reconcile and hand the list to the streaming and the batch job', async () => {
@@ -99,5 +101,34 @@ describe('the AWS parts and the controller', () => {
     const outcome = await stopping.analytics.reconcile(p, ctx);
     expect(stopping.calls).toEqual(['listSteps j-ABC123', 'cancelSteps j-ABC123 s-9', 'listSteps j-ABC123 PENDING,CANCEL_PENDING,RUNNING']);
     expect(outcome.condition).toMatchObject({ status: 'Unknown', reason: 'Stopping' });
+  });
+
+  it('after spec.analytics is removed, stop the steps on the cluster the status remembers', async () => {
+    const flink: EmrStep = { id: 's-9', name: 'docpipe/team-a/demo/flink/0123456789ab', args: [], state: 'RUNNING' };
+    const { analytics, calls } = ports({ steps: [flink] });
+    const removed = awsPipeline((m) => delete m['spec'].analytics);
+    const previous = { steps: { clusterId: 'j-OLD', streaming: { id: 's-9', state: 'RUNNING' } } };
+    expect(await analytics.finalize(removed, { ...ctx, previous })).toBe(false);
+    expect(calls).toEqual(['listSteps j-OLD PENDING,CANCEL_PENDING,RUNNING', 'cancelSteps j-OLD s-9', 'listSteps j-OLD PENDING,CANCEL_PENDING,RUNNING', 'listSteps j-OLD PENDING,CANCEL_PENDING,RUNNING']);
+    // Once EMR reports it stopped, nothing is left.
+    const after = ports({ steps: [{ ...flink, state: 'CANCELLED' }] });
+    expect(await after.analytics.finalize(removed, { ...ctx, previous })).toBe(true);
+  });
+
+  it('when emrClusterId changes, stop the steps on the old cluster before submitting anything on the new one', async () => {
+    const p = awsPipeline((m) => delete m['spec'].analytics.batch);
+    const old: EmrStep = { id: 's-9', name: 'docpipe/team-a/demo/flink/0123456789ab', args: [], state: 'RUNNING' };
+    const previous = { steps: { clusterId: 'j-OLD', streaming: { id: 's-9', state: 'RUNNING' } } };
+    const moving = ports({ steps: [old] });
+    const waiting = await moving.analytics.reconcile(p, { ...ctx, previous });
+    expect(waiting.condition).toMatchObject({ status: 'Unknown', reason: 'Moving' });
+    expect(waiting.status?.steps?.clusterId).toBe('j-OLD');
+    expect(moving.calls).toContain('cancelSteps j-OLD s-9');
+    expect(moving.added).toEqual([]);
+    // The old step has stopped: the job starts on the new cluster, which the status now names.
+    const moved = ports({ steps: [{ ...old, state: 'CANCELLED' }] });
+    const running = await moved.analytics.reconcile(p, { ...ctx, previous });
+    expect(moved.added.map((s) => s.name)).toEqual([expect.stringMatching(/^docpipe\/team-a\/demo\/flink\//)]);
+    expect(running.status?.steps?.clusterId).toBe('j-ABC123');
   });
 });

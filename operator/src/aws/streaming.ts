@@ -66,9 +66,9 @@ export class StreamingJob {
     return { status: 'Unknown', reason: 'Submitted', message: `streaming step ${id} submitted`, step: { id, state: 'PENDING' }, requeueAfterMs: STEP_POLL_MS };
   }
 
-  /** Cancels every active streaming step of the pipeline; true when none is left. `listed`: the cluster's steps, when this reconcile listed them already. */
-  async stop(p: DocumentPipeline, listed?: readonly EmrStep[]): Promise<boolean> {
-    return cancelActive(this.emr, p, 'flink', listed);
+  /** Cancels every active streaming step of the pipeline on `clusterId`; true when none is left. `listed`: the cluster's steps, when this reconcile listed them already. */
+  async stop(p: DocumentPipeline, clusterId: string, listed?: readonly EmrStep[]): Promise<boolean> {
+    return cancelActive(this.emr, clusterId, stepPrefix(p, 'flink'), listed);
   }
 }
 
@@ -79,17 +79,17 @@ function runningOutcome(step: EmrStep): JobOutcome {
 }
 
 /**
- * Cancels the active steps of one job of the pipeline; true when none is
- * active any more. Takes the active ones from `listed` when the caller listed
- * the cluster's steps already; the look after a cancel is always a new list.
+ * Cancels the active steps on `clusterId` whose names start with `prefix` (one
+ * job of one pipeline); true when none is active any more. Takes the active
+ * ones from `listed` when the caller listed the cluster's steps already; the
+ * look after a cancel is always a new list.
  */
-export async function cancelActive(emr: EmrApi, p: DocumentPipeline, job: 'flink' | 'spark', listed?: readonly EmrStep[]): Promise<boolean> {
-  const clusterId = p.spec.analytics!.emrClusterId;
+export async function cancelActive(emr: EmrApi, clusterId: string, prefix: string, listed?: readonly EmrStep[]): Promise<boolean> {
   // Only the active states: the whole step history of a long-lived cluster is many pages.
   const candidates = listed?.filter(isActive) ?? (await emr.listSteps(clusterId, ACTIVE_STEP_STATES));
-  const active = candidates.filter((s) => s.name.startsWith(stepPrefix(p, job)));
+  const active = candidates.filter((s) => s.name.startsWith(prefix));
   const toCancel = active.filter((s) => s.state !== 'CANCEL_PENDING').map((s) => s.id);
   if (toCancel.length > 0) await emr.cancelSteps(clusterId, toCancel);
   if (active.length === 0) return true;
-  return (await emr.listSteps(clusterId, ACTIVE_STEP_STATES)).every((s) => !s.name.startsWith(stepPrefix(p, job)));
+  return (await emr.listSteps(clusterId, ACTIVE_STEP_STATES)).every((s) => !s.name.startsWith(prefix));
 }

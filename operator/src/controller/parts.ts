@@ -23,11 +23,12 @@ export interface PartsResult {
 }
 
 /** The context a part gets: its Events regard the pipeline. */
-export function partContext(deps: PartsDeps, part: ExternalPart, regarding: EventRecord['regarding']): PartContext {
+export function partContext(deps: PartsDeps, part: ExternalPart, regarding: EventRecord['regarding'], previous: DocumentPipelineStatus | undefined): PartContext {
   return {
     now: deps.now,
     logger: deps.logger.child({ part: part.conditionType }),
     event: (type, reason, note) => deps.events.emit({ regarding, type, reason, action: part.conditionType, note }),
+    ...(previous !== undefined ? { previous } : {}),
   };
 }
 
@@ -45,7 +46,7 @@ export async function reconcileParts(
   const result: PartsResult = { conditions: [], problems: [], reported: [], external: [] };
   const had = new Set((previous?.conditions ?? []).map((c) => c.type));
   for (const part of deps.parts) {
-    const ctx = partContext(deps, part, regarding);
+    const ctx = partContext(deps, part, regarding, previous);
     if (part.wants(pipeline)) await runPart(part, pipeline, ctx, result);
     else if (had.has(part.conditionType)) await retirePart(part, pipeline, ctx, result);
   }
@@ -68,11 +69,14 @@ async function runPart(part: ExternalPart, pipeline: DocumentPipeline, ctx: Part
   }
 }
 
-/** A part no longer wanted: finalize it; its condition goes once it is gone. */
+/** A part no longer wanted: finalize it; its condition and status fields go once it is gone. */
 async function retirePart(part: ExternalPart, pipeline: DocumentPipeline, ctx: PartContext, result: PartsResult): Promise<void> {
   const type = part.conditionType;
   try {
-    if (await part.finalize(pipeline, ctx)) return;
+    if (await part.finalize(pipeline, ctx)) {
+      result.external.push(Object.fromEntries(part.statusFields.map((field) => [field, undefined])));
+      return;
+    }
     result.conditions.push({ type, status: 'False', reason: 'Removing', message: 'no longer in the spec; removing what it made' });
     result.requeueAfterMs = Math.min(result.requeueAfterMs ?? Infinity, 10_000);
   } catch (err) {
@@ -96,7 +100,7 @@ export async function finalizeParts(
   const had = new Set((previous?.conditions ?? []).map((c) => c.type));
   let allGone = true;
   for (const part of deps.parts.filter((x) => x.wants(pipeline) || had.has(x.conditionType))) {
-    const ctx = partContext(deps, part, regarding);
+    const ctx = partContext(deps, part, regarding, previous);
     try {
       if (!(await part.finalize(pipeline, ctx))) allGone = false;
     } catch (err) {

@@ -172,6 +172,8 @@ export interface PartContext {
   now(): Date;
   logger: Logger;
   event(type: 'Normal' | 'Warning', reason: string, message: string): void;
+  /** The pipeline's status as read: what the part reported last time (e.g. where its resources are). */
+  previous?: DocumentPipelineStatus;
 }
 
 export interface PartOutcome {
@@ -190,6 +192,8 @@ export interface PartOutcome {
 /** An external (AWS) part of a pipeline: reconciled after the in-cluster children, finalized on delete. */
 export interface ExternalPart {
   readonly conditionType: 'ArchiveReady' | 'AnalyticsReady';
+  /** The .status fields the part reports; dropped once the part is no longer wanted and has removed what it made. */
+  readonly statusFields: readonly ('connector' | 'steps')[];
   /** Whether this pipeline uses the part (e.g. spec.archive set and enabled). */
   wants(p: DocumentPipeline): boolean;
   reconcile(p: DocumentPipeline, ctx: PartContext): Promise<PartOutcome>;

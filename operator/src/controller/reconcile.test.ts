@@ -1,10 +1,10 @@
 import { createLogger } from '@docpipe/runtime';
-import { minimalPipelineManifest, type DocumentPipeline } from '@docpipe/operator-api';
+import { minimalPipelineManifest, type DocumentPipeline, type DocumentPipelineStatus } from '@docpipe/operator-api';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryKube } from '../testing/memory-kube.js';
 import { DedupingEventRecorder } from './events.js';
 import { OwnedIndex } from './owned-index.js';
-import { EXTERNAL_FINALIZER, type ExternalPart, type KubeObject, type TopicAdmin, type TopicWanted } from './ports.js';
+import { EXTERNAL_FINALIZER, type ExternalPart, type KubeObject, type PartContext, type TopicAdmin, type TopicWanted } from './ports.js';
 import { FinalizePendingError, pipelineRef, ReconcileFailedError, Reconciler } from './reconcile.js';
 
 const logger = createLogger({ name: 'test', level: 'silent' });
@@ -22,7 +22,10 @@ class FakeTopics implements TopicAdmin {
 
 class FakePart implements ExternalPart {
   constructor(readonly conditionType: ExternalPart['conditionType'] = 'ArchiveReady') {}
+  readonly statusFields = ['connector'] as const;
   want = true;
+  /** The status each finalize was handed. */
+  seen: (DocumentPipelineStatus | undefined)[] = [];
   fail: Error | undefined;
   gone = true;
   finalized = 0;
@@ -36,8 +39,9 @@ class FakePart implements ExternalPart {
     }
     return { condition: { status: 'True' as const, reason: 'ConnectorRunning', message: 'RUNNING' }, status: { connector: { state: 'RUNNING' } } };
   }
-  async finalize() {
+  async finalize(_p: DocumentPipeline, ctx: PartContext) {
     this.finalized++;
+    this.seen.push(ctx.previous);
     return this.gone;
   }
 }
@@ -243,15 +247,22 @@ describe('Reconciler with external parts', () => {
     expect(pipelineOf(env.kube)).toBeUndefined();
   });
 
-  it('cleans up a part no longer wanted, then drops its condition and the finalizer', async () => {
+  it('cleans up a part no longer wanted (handing it the status it wrote), then drops its condition, its status fields and the finalizer', async () => {
     const part = new FakePart();
     const env = setup([part]);
     env.kube.put(manifest());
     await env.reconciler.reconcile(KEY);
     part.want = false;
+    part.gone = false;
     await env.reconciler.reconcile(KEY);
-    expect(part.finalized).toBe(1);
+    expect(part.seen[0]?.connector).toEqual({ state: 'RUNNING' });
+    expect(condition(env.kube, 'ArchiveReady')).toMatchObject({ status: 'False', reason: 'Removing' });
+    expect((pipelineOf(env.kube)['status'] as DocumentPipelineStatus).connector).toEqual({ state: 'RUNNING' });
+    part.gone = true;
+    await env.reconciler.reconcile(KEY);
+    expect(part.finalized).toBe(2);
     expect(condition(env.kube, 'ArchiveReady')).toBeUndefined();
+    expect((pipelineOf(env.kube)['status'] as DocumentPipelineStatus).connector).toBeUndefined();
     await env.reconciler.reconcile(KEY);
     expect(pipelineOf(env.kube).metadata.finalizers ?? []).toEqual([]);
   });

@@ -2,10 +2,13 @@ import { isDeepStrictEqual } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Controller } from '../../src/controller/controller.js';
 import {
+  apply,
   awsFixture,
   awsPipelineManifest,
   conditionOf,
   createRunning,
+  current,
+  FINALIZER,
   pipeline,
   pump,
   pumpStatus,
@@ -88,6 +91,32 @@ describe('the streaming step', () => {
     const running = await pumpStatus(f, 'AnalyticsReady True again', (p) => conditionOf(p, 'AnalyticsReady')?.status === 'True', 60_000);
     expect(running.status?.steps?.streaming).toEqual({ id: second.id, state: 'RUNNING' });
     expect(await stepsOf(f, 'flink')).toHaveLength(2);
+  });
+});
+
+describe('spec.analytics removed', () => {
+  it('cancels the running streaming step on the cluster the status remembers, then drops AnalyticsReady and status.steps', async () => {
+    f = await awsFixture('aws-unanalytics');
+    await f.startController();
+    await createRunning(f, awsPipelineManifest(f, (spec) => delete spec['analytics'].batch));
+    const [streaming] = await stepsOf(f, 'flink');
+    f.emr.set(streaming!.id, 'RUNNING');
+    const running = await pumpStatus(f, 'AnalyticsReady True', (p) => conditionOf(p, 'AnalyticsReady')?.status === 'True');
+    expect(running.status?.steps).toMatchObject({ clusterId: f.clusterId, streaming: { id: streaming!.id, state: 'RUNNING' } });
+
+    // EMR takes a while to stop a step: CANCEL_PENDING until the test lets it go.
+    f.emr.cancelState = 'CANCEL_PENDING';
+    apply(awsPipelineManifest(f, (spec) => delete spec['analytics']));
+    const removing = await pumpStatus(f, 'AnalyticsReady Removing', (p) => conditionOf(p, 'AnalyticsReady')?.reason === 'Removing');
+    expect(removing.status?.steps?.clusterId).toBe(f.clusterId);
+    expect(f.emr.cancelled).toEqual([streaming!.id]);
+
+    f.emr.set(streaming!.id, 'CANCELLED');
+    const gone = await pumpStatus(f, 'AnalyticsReady gone', (p) => current(p) && conditionOf(p, 'AnalyticsReady') === undefined, 5_000);
+    expect(gone.status?.steps).toBeUndefined();
+    expect((await stepsOf(f, 'flink')).map((s) => s.state)).toEqual(['CANCELLED']);
+    // The archive part is still wanted: the finalizer stays for it.
+    expect(gone.metadata.finalizers).toContain(FINALIZER);
   });
 });
 

@@ -11,6 +11,8 @@ import type { EmrApi, EmrStep, StepState } from '../../../operator/src/aws/index
 export class EmrStateOverlay implements EmrApi {
   private readonly overrides = new Map<string, { state: StepState; endedAt?: Date; message?: string }>();
   readonly cancelled: string[] = [];
+  /** What a cancel moves a step to: CANCELLED at once, or CANCEL_PENDING to hold it until the test says. */
+  cancelState: StepState = 'CANCELLED';
 
   constructor(
     private readonly inner: EmrApi,
@@ -35,7 +37,7 @@ export class EmrStateOverlay implements EmrApi {
   async cancelSteps(_clusterId: string, stepIds: string[]): Promise<void> {
     for (const id of stepIds) {
       this.cancelled.push(id);
-      this.set(id, 'CANCELLED');
+      this.set(id, this.cancelState);
     }
   }
 }
