@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { PooledKubeConfig } from './pooled-config.js';
@@ -16,6 +19,10 @@ async function contextOf(kc: KubeConfig): Promise<RequestContext> {
   const ctx = new RequestContext('https://127.0.0.1:1/api/v1/namespaces', HttpMethod.GET);
   await kc.applySecurityAuthentication(ctx);
   return ctx;
+}
+
+async function until(holds: () => boolean): Promise<void> {
+  while (!holds()) await new Promise((r) => setTimeout(r, 10));
 }
 
 describe('PooledKubeConfig', () => {
@@ -37,5 +44,32 @@ describe('PooledKubeConfig', () => {
     await pooled.closeConnections();
     expect((await contextOf(pooled)).getDispatcher()).not.toBe(a.getDispatcher());
     await pooled.closeConnections();
+  });
+
+  it('closes at once even when a request never ends, failing that request and its connection', async () => {
+    // A server that takes requests and never answers: a watch whose peer went silent.
+    const held: ServerResponse[] = [];
+    let socketClosed = false;
+    const server = createServer((req, res) => {
+      held.push(res);
+      req.socket.on('close', () => (socketClosed = true));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const pooled = new PooledKubeConfig();
+      load(pooled, () => 't');
+      const dispatcher = (await contextOf(pooled)).getDispatcher()!;
+      const { port } = server.address() as AddressInfo;
+      const stuck = dispatcher.request({ origin: `http://127.0.0.1:${port}`, path: '/watch', method: 'GET' });
+      const outcome = stuck.then(() => 'answered', (err: Error) => err.name);
+      await until(() => held.length > 0);
+      await pooled.closeConnections();
+      expect(await outcome).toBe('ClientDestroyedError');
+      await until(() => socketClosed);
+    } finally {
+      for (const res of held) res.destroy();
+      server.close();
+    }
   });
 });

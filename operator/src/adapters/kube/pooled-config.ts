@@ -27,10 +27,16 @@ export class PooledKubeConfig extends KubeConfig {
     context.setDispatcher(this.shared);
   }
 
-  /** Closes the shared connections (after every request and watch has ended). */
+  /**
+   * Closes the shared connections at shutdown, when the controller and the
+   * Lease are done with them. By force: a graceful close() waits for every
+   * request in flight, and a watch stuck on a connection whose peer vanished
+   * (a proxy restarted mid-watch) held the shutdown until its deadline; and
+   * once close() has begun, undici's destroy() no longer ends such a request.
+   */
   async closeConnections(): Promise<void> {
     const shared = this.shared;
     this.shared = undefined;
-    await shared?.close();
+    await shared?.destroy();
   }
 }
