@@ -1,41 +1,41 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMskConnectStandin, type MskConnectStandin } from '../../../tools/mskconnect-standin/src/index.js';
 import { awsPipelineManifest, FINALIZER, motoEndpoint, PIPELINE } from './aws-helpers.js';
-import { createNamespace, deleteNamespace, getJson, installCrd, kubectl, startOperator, waitFor, waitForCondition, type OperatorProcess } from './helpers.js';
+import { getJson, kubectl, waitFor, waitForCondition } from './helpers.js';
+import { startOperatorSuite, type OperatorSuite } from './suite.js';
 
 // The operator AS A PROCESS (node operator/dist/main.js) with the AWS endpoints
 // redirected by the SDK's own variables: proves main.ts wires the AWS parts.
 
+let suite: OperatorSuite | undefined;
 let namespace: string;
 let standin: MskConnectStandin;
-let operator: OperatorProcess;
 
 beforeAll(async () => {
-  installCrd();
-  namespace = createNamespace('aws-process');
   // Real-time transitions: nobody advances the stand-in here.
   standin = await startMskConnectStandin({ timing: { createMs: 1000, updateMs: 500, deleteMs: 500 } });
   const moto = motoEndpoint();
-  operator = await startOperator({
-    namespace,
-    resyncSeconds: 2,
-    env: {
-      AWS_ENDPOINT_URL_KAFKACONNECT: standin.url,
-      AWS_ENDPOINT_URL_EMR: moto,
-      AWS_ENDPOINT_URL_S3: moto,
-      S3_FORCE_PATH_STYLE: 'true',
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_EC2_METADATA_DISABLED: 'true',
+  suite = await startOperatorSuite('aws-process', {
+    operator: {
+      resyncSeconds: 2,
+      env: {
+        AWS_ENDPOINT_URL_KAFKACONNECT: standin.url,
+        AWS_ENDPOINT_URL_EMR: moto,
+        AWS_ENDPOINT_URL_S3: moto,
+        S3_FORCE_PATH_STYLE: 'true',
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
     },
   });
+  namespace = suite.namespace;
 });
 
 afterAll(async () => {
-  const code = await operator?.stop();
+  const code = await suite?.close();
   await standin?.stop();
-  if (namespace) deleteNamespace(namespace);
   expect(code).toBe(0);
 });
 

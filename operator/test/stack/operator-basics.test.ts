@@ -1,21 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createNamespace,
-  deleteNamespace,
   examplePipeline,
   getJson,
   getPipeline,
-  installCrd,
   kubectl,
   markPodsReady,
   metricValue,
   OWNED_RESOURCES,
   resourceVersions,
-  startOperator,
   waitFor,
   waitForCondition,
   type OperatorProcess,
 } from './helpers.js';
+import { startOperatorSuite, type OperatorSuite } from './suite.js';
 
 // The operator as a process against the real kube-apiserver and controller-manager
 // (DOCPIPE_STACK_COMPONENTS='kafka kube'): apply → children → Ready, and an idle resync writes nothing.
@@ -26,19 +23,17 @@ interface Child {
 }
 
 const NAME = 'docpipe';
+let suite: OperatorSuite | undefined;
 let namespace: string;
 let operator: OperatorProcess;
 
 beforeAll(async () => {
-  installCrd();
-  namespace = createNamespace('op-basics');
-  operator = await startOperator({ namespace, resyncSeconds: 2 });
+  suite = await startOperatorSuite('op-basics', { operator: { resyncSeconds: 2 } });
+  ({ namespace, operator } = suite);
 });
 
 afterAll(async () => {
-  const code = await operator?.stop();
-  if (namespace) deleteNamespace(namespace);
-  expect(code).toBe(0); // graceful: drained, Lease released
+  expect(await suite?.close()).toBe(0); // graceful: drained, Lease released
 });
 
 describe('the operator against a real API server', () => {

@@ -1,22 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiProxy } from './api-proxy.js';
+import type { ApiProxy } from './api-proxy.js';
 import {
   childObjects,
-  createNamespace,
-  deleteNamespace,
   examplePipeline,
-  installCrd,
   kubectl,
   markPodsReady,
   metricValue,
   resourceVersions,
-  startOperator,
   uniqueLeaseName,
   waitFor,
   waitForCondition,
   type OperatorProcess,
   type ServerObject,
 } from './helpers.js';
+import { startOperatorSuite, type OperatorSuite } from './suite.js';
 
 // Spec changes, hand edits, deleted children and a deleted pipeline against the
 // real API server and controller-manager; the operator talks through its own
@@ -25,6 +22,7 @@ import {
 
 const NAME = 'docpipe';
 const RESYNC_SECONDS = 2;
+let suite: OperatorSuite | undefined;
 let namespace: string;
 let operator: OperatorProcess;
 let proxy: ApiProxy;
@@ -45,10 +43,9 @@ function patchSpec(spec: Record<string, unknown>): void {
 }
 
 beforeAll(async () => {
-  installCrd();
-  namespace = createNamespace('op-changes');
-  proxy = await ApiProxy.start();
-  operator = await startOperator({ namespace, resyncSeconds: RESYNC_SECONDS, env: { KUBECONFIG: proxy.kubeconfig, LEASE_NAME: uniqueLeaseName() } });
+  suite = await startOperatorSuite('op-changes', { proxy: 'up', operator: { resyncSeconds: RESYNC_SECONDS, env: { LEASE_NAME: uniqueLeaseName() } } });
+  ({ namespace, operator } = suite);
+  proxy = suite.proxy!;
   kubectl(['apply', '-f', '-'], examplePipeline(namespace, NAME));
   await waitFor('19 children', () => (childObjects(namespace, NAME).size === 19 ? true : undefined));
   await waitFor('the pods of every Deployment', () => (markPodsReady(namespace) >= 6 ? true : undefined));
@@ -56,10 +53,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const code = await operator?.stop();
-  await proxy?.close();
-  if (namespace) deleteNamespace(namespace);
-  expect(code).toBe(0);
+  expect(await suite?.close()).toBe(0);
 });
 
 describe('a changed spec', () => {

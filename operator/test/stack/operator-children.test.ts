@@ -8,22 +8,18 @@ import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   childObjects,
-  createNamespace,
-  deleteNamespace,
   examplePipeline,
   getJson,
   getPipeline,
-  installCrd,
   kubectl,
   markPodsReady,
   missingFields,
   stackEnv,
-  startOperator,
   uniqueLeaseName,
   waitFor,
   waitForCondition,
-  type OperatorProcess,
 } from './helpers.js';
+import { startOperatorSuite, type OperatorSuite } from './suite.js';
 
 // deploy/examples/pipeline.yaml applied with kubectl (pointed at the stack's
 // broker): every child the cdk8s builders describe is on the server with every
@@ -31,8 +27,8 @@ import {
 // Kafka topics exist with the spec's partitions.
 
 const NAME = 'docpipe';
+let suite: OperatorSuite | undefined;
 let namespace: string;
-let operator: OperatorProcess;
 let dir: string;
 let admin: kafkajs.Admin;
 let partitionsBefore: Map<string, number>;
@@ -47,7 +43,6 @@ async function topicPartitions(): Promise<Map<string, number>> {
 }
 
 beforeAll(async () => {
-  installCrd();
   dir = mkdtempSync(join(tmpdir(), 'op-children-'));
   admin = new kafkajs.Kafka({ clientId: 'op-children-test', brokers: stackEnv().kafkaBrokers.split(','), logLevel: kafkajs.logLevel.NOTHING }).admin();
   await admin.connect();
@@ -55,13 +50,12 @@ beforeAll(async () => {
   // ask for one partition more than the broker has, so creation or growth is this run's doing.
   partitionsBefore = await topicPartitions();
   partitions = Math.min(Math.max(3, ...partitionsBefore.values()) + 1, 24);
-  namespace = createNamespace('op-children');
-  operator = await startOperator({ namespace, env: { LEASE_NAME: uniqueLeaseName() } });
+  suite = await startOperatorSuite('op-children', { operator: { env: { LEASE_NAME: uniqueLeaseName() } } });
+  namespace = suite.namespace;
 });
 
 afterAll(async () => {
-  const code = await operator?.stop();
-  if (namespace) deleteNamespace(namespace);
+  const code = await suite?.close();
   await admin?.disconnect();
   if (dir) rmSync(dir, { recursive: true, force: true });
   expect(code).toBe(0);

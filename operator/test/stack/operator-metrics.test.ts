@@ -1,42 +1,35 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiProxy } from './api-proxy.js';
+import type { ApiProxy } from './api-proxy.js';
 import {
   childObjects,
-  createNamespace,
-  deleteNamespace,
   examplePipeline,
-  installCrd,
   kubectl,
   metricValue,
   sleep,
-  startOperator,
   uniqueLeaseName,
   waitFor,
   waitForCondition,
   type OperatorProcess,
 } from './helpers.js';
+import { startOperatorSuite, type OperatorSuite } from './suite.js';
 
 // The operator's ops port: /healthz is about the process, /readyz about the
 // watches having listed (it starts with the API server out of reach, through
 // its own proxy), /metrics counts reconciles, failures, durations and the queue.
 
+let suite: OperatorSuite | undefined;
 let namespace: string;
 let proxy: ApiProxy;
 let operator: OperatorProcess;
 
 beforeAll(async () => {
-  installCrd();
-  namespace = createNamespace('op-metrics');
-  proxy = await ApiProxy.start();
-  proxy.setDown(true);
-  operator = await startOperator({ namespace, waitReady: false, resyncSeconds: 3600, env: { KUBECONFIG: proxy.kubeconfig, LEASE_NAME: uniqueLeaseName() } });
+  suite = await startOperatorSuite('op-metrics', { proxy: 'down', operator: { waitReady: false, resyncSeconds: 3600, env: { LEASE_NAME: uniqueLeaseName() } } });
+  ({ namespace, operator } = suite);
+  proxy = suite.proxy!;
 });
 
 afterAll(async () => {
-  const code = await operator?.stop();
-  await proxy?.close();
-  if (namespace) deleteNamespace(namespace);
-  expect(code).toBe(0);
+  expect(await suite?.close()).toBe(0);
 });
 
 describe('the ops port', () => {

@@ -1,19 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiProxy } from './api-proxy.js';
+import type { ApiProxy } from './api-proxy.js';
 import {
   childObjects,
-  createNamespace,
-  deleteNamespace,
   examplePipeline,
   getJson,
-  installCrd,
   kubectl,
   kubeRequest,
   sleep,
-  startOperator,
   waitFor,
   type OperatorProcess,
 } from './helpers.js';
+import { startOperatorSuite, type OperatorSuite } from './suite.js';
 
 // The operator's watches against what the network and the API server do to
 // them, through a proxy of its own (the API server is shared: it is never
@@ -23,6 +20,7 @@ import {
 // no longer has. The resync is an hour away: only the watches can explain a reconcile.
 
 const NAME = 'docpipe';
+let suite: OperatorSuite | undefined;
 let namespace: string;
 let proxy: ApiProxy;
 let operator: OperatorProcess;
@@ -39,20 +37,16 @@ async function currentResourceVersion(): Promise<string> {
 }
 
 beforeAll(async () => {
-  installCrd();
-  namespace = createNamespace('op-watch');
-  proxy = await ApiProxy.start();
+  suite = await startOperatorSuite('op-watch', { proxy: 'up', operator: { leaderElect: false, resyncSeconds: 3600 } });
+  ({ namespace, operator } = suite);
+  proxy = suite.proxy!;
   // No leader election: an outage longer than the renew deadline would (rightly) make a leader exit.
-  operator = await startOperator({ namespace, leaderElect: false, resyncSeconds: 3600, env: { KUBECONFIG: proxy.kubeconfig } });
   kubectl(['apply', '-f', '-'], examplePipeline(namespace, NAME));
   await waitFor('19 children', () => (childObjects(namespace, NAME).size === 19 ? true : undefined));
 });
 
 afterAll(async () => {
-  const code = await operator?.stop();
-  await proxy?.close();
-  if (namespace) deleteNamespace(namespace);
-  expect(code).toBe(0);
+  expect(await suite?.close()).toBe(0);
 });
 
 describe('the watches', () => {
