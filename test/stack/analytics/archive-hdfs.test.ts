@@ -16,7 +16,7 @@ import { createLogger } from '@docpipe/runtime';
 import { ensureTopics, openKafkaEventBus, type KafkaEventBus } from '@docpipe/runtime/kafka';
 import kafkajs, { type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stackEnv } from '../env.js';
+import { stackEnv, webhdfsUrl } from '../env.js';
 
 const run = promisify(execFile);
 const HDFS_SH = fileURLToPath(new URL('../../../scripts/hdfs.sh', import.meta.url));
@@ -74,9 +74,7 @@ describe('archive writer → WebHDFS on a real HDFS', () => {
     await admin.connect();
     await admin.deleteTopics({ topics: [A, B] }).catch(() => undefined);
     await admin.disconnect();
-    const dir = new URL(`${stackEnv('WEBHDFS_URL')}/docpipe-stack/archive-${id}`);
-    dir.search = new URLSearchParams({ op: 'DELETE', recursive: 'true', 'user.name': stackEnv('HDFS_USER') }).toString();
-    await fetch(dir, { method: 'DELETE' });
+    await fetch(webhdfsUrl(`/docpipe-stack/archive-${id}`, 'DELETE', { recursive: 'true' }), { method: 'DELETE' });
   });
 
   it('writes the exact files, adds no duplicate when a writer starts over, and Hadoop reads them', async () => {

@@ -28,7 +28,7 @@ import { createLogger } from '@docpipe/runtime';
 import { ensureTopics, openKafkaEventBus, type KafkaEventBus } from '@docpipe/runtime/kafka';
 import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stackEnv } from '../env.js';
+import { stackEnv, webhdfsUrl } from '../env.js';
 import { describeRun, runSparkJob, summaryOf } from './spark-job.js';
 
 const logger = createLogger({ name: 'archive-spark-stack', level: process.env['DOCPIPE_TEST_LOG'] ?? 'warn' });
@@ -92,9 +92,7 @@ describe('Kafka → archive writer → Spark and the DuckDB report', { timeout: 
   }
 
   async function webhdfs(path: string, op: string, method: string, params: Record<string, string> = {}): Promise<Response> {
-    const url = new URL(`${stackEnv('WEBHDFS_URL')}${path}`);
-    url.search = new URLSearchParams({ op, 'user.name': stackEnv('HDFS_USER'), ...params }).toString();
-    const res = await fetch(url, { method });
+    const res = await fetch(webhdfsUrl(path, op, params), { method });
     if (!res.ok) throw new Error(`WebHDFS ${op} ${path}: HTTP ${res.status} ${await res.text()}`);
     return res;
   }

@@ -9,14 +9,8 @@ import { join, relative } from 'node:path';
 import { EXPECTED_DAY_MALFORMED, EXPECTED_DAY_ROWS, FIXTURE_DAY, partitionDirectory, readPartitionRows, runReport, writeFixtureArchive } from '@docpipe/analytics';
 import { createLogger } from '@docpipe/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stackEnv } from '../env.js';
+import { stackEnv, webhdfsUrl } from '../env.js';
 import { describeRun, runSparkJob, summaryOf } from './spark-job.js';
-
-/** A WebHDFS URL of `path` for `op`, as the stack's HDFS user. */
-function webhdfs(path: string, op: string, params: Record<string, string> = {}): string {
-  const query = new URLSearchParams({ op, 'user.name': stackEnv('HDFS_USER'), ...params });
-  return `${stackEnv('WEBHDFS_URL')}${path.split('/').map(encodeURIComponent).join('/')}?${query.toString()}`;
-}
 
 async function ok(response: Response, what: string): Promise<Response> {
   if (!response.ok) throw new Error(`${what}: HTTP ${response.status} ${await response.text()}`);
@@ -45,7 +39,7 @@ async function upload(localDir: string, hdfsDir: string): Promise<void> {
     if (!entry.isFile()) continue;
     const file = join(entry.parentPath, entry.name);
     const target = `${hdfsDir}/${relative(localDir, file)}`;
-    const created = await ok(await fetch(webhdfs(target, 'CREATE', { overwrite: 'true', noredirect: 'true' }), { method: 'PUT' }), `CREATE ${target}`);
+    const created = await ok(await fetch(webhdfsUrl(target, 'CREATE', { overwrite: 'true', noredirect: 'true' }), { method: 'PUT' }), `CREATE ${target}`);
     const { Location } = (await created.json()) as { Location: string };
     await putData(Location, await readFile(file));
   }
@@ -64,7 +58,7 @@ describe('the daily Spark job on HDFS', { timeout: 300_000 }, () => {
     await upload(local, `${base}/topics`);
   });
   afterAll(async () => {
-    await fetch(webhdfs(base, 'DELETE', { recursive: 'true' }), { method: 'DELETE' }).catch(() => undefined);
+    await fetch(webhdfsUrl(base, 'DELETE', { recursive: 'true' }), { method: 'DELETE' }).catch(() => undefined);
     await rm(root, { recursive: true, force: true });
   });
 
